@@ -1,0 +1,186 @@
+// Airbyte public API v1 client (../shared/vendor-specs/airbyte/api.yaml), on the shared client layer.
+import { ApiClient, type ApiClientOptions, ClientCredentialsAuth } from "../http/client";
+
+export interface AirbyteSettings {
+  /** Base URL of the public API, e.g. https://api.airbyte.com/v1 */
+  apiUrl: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface SourceResponse {
+  sourceId: string;
+  name: string;
+  sourceType: string;
+  definitionId: string;
+  workspaceId: string;
+  configuration: Record<string, unknown>;
+  createdAt: number;
+}
+
+export interface DestinationResponse {
+  destinationId: string;
+  name: string;
+  destinationType: string;
+  definitionId: string;
+  workspaceId: string;
+  configuration: Record<string, unknown>;
+  createdAt: number;
+}
+
+export interface StreamConfiguration {
+  name: string;
+  syncMode?: string;
+  cursorField?: string[];
+  primaryKey?: string[][];
+}
+
+export interface ConnectionResponse {
+  connectionId: string;
+  name: string;
+  sourceId: string;
+  destinationId: string;
+  workspaceId: string;
+  status: string;
+  schedule: { scheduleType: string; cronExpression?: string; basicTiming?: string };
+  configurations: { streams?: StreamConfiguration[] };
+  namespaceDefinition?: string;
+  prefix?: string;
+  nonBreakingSchemaUpdatesBehavior?: string;
+  createdAt: number;
+  tags: unknown[];
+}
+
+export interface WorkspaceResponse {
+  workspaceId: string;
+  name: string;
+  dataResidency: string;
+}
+
+interface Page<T> {
+  data: T[];
+  next?: string;
+}
+
+/** The mask Airbyte puts in place of every secret configuration value it returns. */
+export const AIRBYTE_SECRET_MASK = "**********";
+
+/** Settings from the stack config (as handed to a dynamic provider's configure) or the environment. */
+export function airbyteSettings(get: (key: string) => string | undefined): AirbyteSettings {
+  const apiUrl = get("airbyteApiUrl") || process.env.AIRBYTE_API_URL || "https://api.airbyte.com/v1";
+  const clientId = get("airbyteClientId") || process.env.AIRBYTE_CLIENT_ID;
+  const clientSecret = get("airbyteClientSecret") || process.env.AIRBYTE_CLIENT_SECRET;
+  if (!clientId) throw new Error("Airbyte: missing config `airbyteClientId` (or AIRBYTE_CLIENT_ID)");
+  if (!clientSecret) {
+    throw new Error("Airbyte: missing secret config `airbyteClientSecret` (or AIRBYTE_CLIENT_SECRET)");
+  }
+  return { apiUrl, clientId, clientSecret };
+}
+
+export class AirbyteClient {
+  readonly http: ApiClient;
+
+  constructor(settings: AirbyteSettings, extra: Partial<ApiClientOptions> = {}) {
+    const base = settings.apiUrl.replace(/\/+$/, "");
+    const tokenHttp = new ApiClient({ service: "Airbyte", baseUrl: base, ...extra });
+    this.http = new ApiClient({
+      service: "Airbyte",
+      baseUrl: base,
+      ...extra,
+      auth: new ClientCredentialsAuth({
+        service: "Airbyte",
+        tokenUrl: `${base}/applications/token`,
+        clientId: settings.clientId,
+        clientSecret: settings.clientSecret,
+        fetchToken: () =>
+          tokenHttp.request("POST", "/applications/token", {
+            noAuth: true,
+            body: {
+              client_id: settings.clientId,
+              client_secret: settings.clientSecret,
+              grant_type: "client_credentials",
+            },
+          }),
+      }),
+    });
+  }
+
+  private async listAll<T>(path: string, query: Record<string, string | number | boolean | string[]>) {
+    const out: T[] = [];
+    const limit = 100;
+    for (let offset = 0; ; offset += limit) {
+      const page = await this.http.get<Page<T>>(path, { ...query, limit, offset });
+      out.push(...page.data);
+      if (page.data.length < limit || !page.next) return out;
+    }
+  }
+
+  listWorkspaces(): Promise<WorkspaceResponse[]> {
+    return this.listAll<WorkspaceResponse>("/workspaces", {});
+  }
+  getWorkspace(id: string): Promise<WorkspaceResponse | undefined> {
+    return this.http.getOrGone(`/workspaces/${encodeURIComponent(id)}`);
+  }
+
+  listSources(workspaceId: string): Promise<SourceResponse[]> {
+    return this.listAll<SourceResponse>("/sources", { workspaceIds: [workspaceId] });
+  }
+  getSource(id: string): Promise<SourceResponse | undefined> {
+    return this.http.getOrGone(`/sources/${encodeURIComponent(id)}`);
+  }
+  createSource(body: unknown, recover: () => Promise<unknown>): Promise<SourceResponse> {
+    return this.http.request("POST", "/sources", { body, recover });
+  }
+  patchSource(id: string, body: unknown): Promise<SourceResponse> {
+    return this.http.request("PATCH", `/sources/${encodeURIComponent(id)}`, { body });
+  }
+  deleteSource(id: string): Promise<void> {
+    return this.http.deleteOrGone(`/sources/${encodeURIComponent(id)}`);
+  }
+
+  listDestinations(workspaceId: string): Promise<DestinationResponse[]> {
+    return this.listAll<DestinationResponse>("/destinations", { workspaceIds: [workspaceId] });
+  }
+  getDestination(id: string): Promise<DestinationResponse | undefined> {
+    return this.http.getOrGone(`/destinations/${encodeURIComponent(id)}`);
+  }
+  createDestination(body: unknown, recover: () => Promise<unknown>): Promise<DestinationResponse> {
+    return this.http.request("POST", "/destinations", { body, recover });
+  }
+  patchDestination(id: string, body: unknown): Promise<DestinationResponse> {
+    return this.http.request("PATCH", `/destinations/${encodeURIComponent(id)}`, { body });
+  }
+  deleteDestination(id: string): Promise<void> {
+    return this.http.deleteOrGone(`/destinations/${encodeURIComponent(id)}`);
+  }
+
+  listConnections(workspaceId: string): Promise<ConnectionResponse[]> {
+    return this.listAll<ConnectionResponse>("/connections", { workspaceIds: [workspaceId] });
+  }
+  getConnection(id: string): Promise<ConnectionResponse | undefined> {
+    return this.http.getOrGone(`/connections/${encodeURIComponent(id)}`);
+  }
+  createConnection(body: unknown, recover: () => Promise<unknown>): Promise<ConnectionResponse> {
+    return this.http.request("POST", "/connections", { body, recover });
+  }
+  patchConnection(id: string, body: unknown): Promise<ConnectionResponse> {
+    return this.http.request("PATCH", `/connections/${encodeURIComponent(id)}`, { body });
+  }
+  deleteConnection(id: string): Promise<void> {
+    return this.http.deleteOrGone(`/connections/${encodeURIComponent(id)}`);
+  }
+}
+
+/** The client for the configured stack (provider process), built once per settings and shared. */
+export function configuredAirbyte(get: (key: string) => string | undefined): AirbyteClient {
+  const s = airbyteSettings(get);
+  const g = globalThis as { __sophiaAirbyte?: Map<string, AirbyteClient> };
+  g.__sophiaAirbyte ??= new Map();
+  const key = `${s.apiUrl}|${s.clientId}|${s.clientSecret.length}`;
+  let client = g.__sophiaAirbyte.get(key);
+  if (!client) {
+    client = new AirbyteClient(s);
+    g.__sophiaAirbyte.set(key, client);
+  }
+  return client;
+}

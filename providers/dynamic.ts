@@ -1,0 +1,108 @@
+// Helpers shared by every dynamic provider. Serialized by value into provider closures: keep it small and
+// free of credentials (configuration lives on globalThis in the provider process, set by configure()).
+import type * as pulumi from "@pulumi/pulumi";
+
+/** The value Pulumi passes for inputs not known yet (preview of a resource depending on another). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export const isUnknown = (v: unknown): boolean => v === UNKNOWN;
+
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+/** Remembers the stack configuration handed to configure(); read by clients at call time. */
+export function rememberConfig(req: pulumi.dynamic.ConfigureRequest): void {
+  (globalThis as { __sophiaConfig?: pulumi.dynamic.Config }).__sophiaConfig = req.config;
+}
+
+/** A stack config value (project namespace), or undefined outside a configured provider process. */
+export function configValue(key: string): string | undefined {
+  const cfg = (globalThis as { __sophiaConfig?: pulumi.dynamic.Config }).__sophiaConfig;
+  return cfg?.get(key);
+}
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== "object") return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ak = Object.keys(a as object).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const bk = Object.keys(b as object).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  if (ak.length !== bk.length) return false;
+  return ak.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** Deep merge of plain objects; b wins. */
+export function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const cur = out[k];
+    out[k] =
+      isPlainObject(cur) && isPlainObject(v)
+        ? deepMerge(cur as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * `remote` without the paths that `secret` sets and without values equal to `mask`: what is left can be
+ * compared with the plain configuration the program declared, so a masked secret never shows as drift.
+ */
+export function withoutSecrets(
+  remote: Record<string, unknown>,
+  secret: Record<string, unknown> | undefined,
+  mask: string,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(remote)) {
+    const s = secret?.[k];
+    if (v === mask) continue;
+    if (s !== undefined && !(isPlainObject(s) && isPlainObject(v))) continue;
+    if (isPlainObject(v)) {
+      const inner = withoutSecrets(v, isPlainObject(s) ? s : undefined, mask);
+      if (Object.keys(inner).length > 0 || !isPlainObject(s)) out[k] = inner;
+    } else {
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
+/** Names of the top-level properties whose values differ. */
+export function changedKeys(olds: Record<string, unknown>, news: Record<string, unknown>, keys: string[]): string[] {
+  return keys.filter((k) => !deepEqual(olds[k], news[k]));
+}
+
+// ---- check() helpers: each returns a failure naming the property, or nothing for an unknown value ----
+
+export function requireString(
+  failures: CheckFailure[],
+  inputs: Record<string, unknown>,
+  property: string,
+  pattern?: { re: RegExp; what: string },
+): void {
+  const v = inputs[property];
+  if (isUnknown(v)) return;
+  if (typeof v !== "string" || v.trim() === "") {
+    failures.push({ property, reason: `${property} is required and must be a non-empty string` });
+  } else if (pattern && !pattern.re.test(v)) {
+    failures.push({ property, reason: `${property} must be ${pattern.what}; got "${v}"` });
+  }
+}
+
+export function optionalObject(failures: CheckFailure[], inputs: Record<string, unknown>, property: string): void {
+  const v = inputs[property];
+  if (v === undefined || isUnknown(v)) return;
+  if (!isPlainObject(v)) failures.push({ property, reason: `${property} must be an object` });
+}
+
+export const UUID = {
+  re: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+  what: "a UUID",
+};

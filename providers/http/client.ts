@@ -1,0 +1,312 @@
+// The shared API client layer: one place for transport concerns every SaaS client needs.
+//
+// - auth: an AuthStrategy adds headers; on 401 it is invalidated and the request is retried once.
+// - retries: 429 (honouring Retry-After), 5xx and network errors, bounded, with jittered backoff.
+// - pacing: an optional minimum interval between requests, shared by every client of the same key in
+//   the process, so a vendor's documented rate limit is respected instead of answered with 429s.
+// - 404 means "gone": getOrGone() returns undefined, deleteOrGone() succeeds.
+// - errors: ApiError carries the service, method, path, status and the API's own message, never the
+//   request body or headers (which may hold secrets).
+//
+// This module is serialized by value into every dynamic resource's provider closure, so it keeps no
+// credentials at module level and imports nothing heavier than axios (captured as require("axios")).
+import axios = require("axios");
+
+export interface AuthStrategy {
+  /** Headers to send; `force` asks for fresh credentials (after a 401). */
+  headers(force: boolean): Promise<Record<string, string>>;
+}
+
+export interface RequestRecord {
+  method: string;
+  url: string;
+  path: string;
+  query?: Record<string, unknown>;
+  body?: unknown;
+  status: number;
+  responseBody?: unknown;
+}
+
+export interface ApiClientOptions {
+  /** Service name for error messages, e.g. "Airbyte". */
+  service: string;
+  baseUrl: string;
+  auth?: AuthStrategy;
+  /** Attempts after the first for retryable failures (default 5). */
+  maxRetries?: number;
+  /** First backoff delay in ms (default 250); doubles per attempt, capped at maxDelayMs. */
+  baseDelayMs?: number;
+  /** Longest single wait, including a server's Retry-After (default 30 s). */
+  maxDelayMs?: number;
+  /** Per-request timeout in ms (default 30 s). */
+  timeoutMs?: number;
+  /** Minimum interval between requests sharing `paceKey` (default: no pacing). */
+  minIntervalMs?: number;
+  paceKey?: string;
+  /** Observer of every HTTP exchange (tests validate requests against the vendor's spec with it). */
+  onExchange?: (r: RequestRecord) => void;
+}
+
+export interface RequestOptions {
+  query?: Record<string, string | number | boolean | string[] | undefined>;
+  body?: unknown;
+  /** Content type of the body: JSON (default) or an HTML form. */
+  form?: boolean;
+  /** Skip the auth strategy (token endpoints). */
+  noAuth?: boolean;
+  /**
+   * For requests that are not idempotent (POST): called before retrying after an ambiguous failure
+   * (5xx, dropped connection), when the server may have acted. If it finds the result, that is returned
+   * instead of sending the request again; this is how create avoids duplicates.
+   */
+  recover?: () => Promise<unknown | undefined>;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly service: string,
+    readonly method: string,
+    readonly path: string,
+    readonly status: number | undefined,
+    readonly detail: string,
+    readonly body?: unknown,
+  ) {
+    super(`${service} API ${method} ${path} failed${status ? ` with ${status}` : ""}: ${detail}`);
+    this.name = "ApiError";
+  }
+}
+
+/** Process-wide pacing slots, shared by every client (and every deserialized copy of this module). */
+function paceSlots(): Map<string, number> {
+  const g = globalThis as { __sophiaPaceSlots?: Map<string, number> };
+  g.__sophiaPaceSlots ??= new Map();
+  return g.__sophiaPaceSlots;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Seconds or an HTTP date, as RFC 9110 allows; undefined when absent or unreadable. */
+export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
+  if (typeof value !== "string" || value.trim() === "") return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** The API's own message from a problem+json, {message}, {error} or plain-text body. */
+export function apiMessage(body: unknown): string {
+  if (typeof body === "string") return body.slice(0, 500) || "(empty body)";
+  if (body && typeof body === "object") {
+    const b = body as Record<string, unknown>;
+    for (const k of ["detail", "message", "error_description", "error", "title"]) {
+      const v = b[k];
+      if (typeof v === "string" && v) return v;
+      if (v && typeof v === "object" && typeof (v as { message?: unknown }).message === "string") {
+        return (v as { message: string }).message;
+      }
+    }
+    return JSON.stringify(body).slice(0, 500);
+  }
+  return "(empty body)";
+}
+
+const NETWORK_ERRORS = new Set(["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "ECONNABORTED", "EAI_AGAIN"]);
+
+export class ApiClient {
+  private readonly opts: Required<Omit<ApiClientOptions, "auth" | "onExchange" | "paceKey">> &
+    Pick<ApiClientOptions, "auth" | "onExchange" | "paceKey">;
+
+  constructor(options: ApiClientOptions) {
+    this.opts = {
+      maxRetries: 5,
+      baseDelayMs: 250,
+      maxDelayMs: 30_000,
+      timeoutMs: 30_000,
+      minIntervalMs: 0,
+      ...options,
+      baseUrl: options.baseUrl.replace(/\/+$/, ""),
+    };
+  }
+
+  get service(): string {
+    return this.opts.service;
+  }
+
+  async request<T = unknown>(method: string, path: string, ro: RequestOptions = {}): Promise<T> {
+    const idempotent = method !== "POST";
+    let authRetried = false;
+    let ambiguous = false;
+    for (let attempt = 0; ; attempt++) {
+      if (ambiguous && ro.recover) {
+        const found = await ro.recover();
+        if (found !== undefined) return found as T;
+      }
+      ambiguous = false;
+      await this.pace();
+      let status: number | undefined;
+      let data: unknown;
+      let headers: Record<string, unknown> = {};
+      let networkCode: string | undefined;
+      try {
+        const auth = ro.noAuth || !this.opts.auth ? {} : await this.opts.auth.headers(authRetried);
+        const res = await axios.default.request({
+          method,
+          url: this.opts.baseUrl + path,
+          params: ro.query,
+          paramsSerializer: { indexes: null },
+          data: ro.form && ro.body ? new URLSearchParams(ro.body as Record<string, string>).toString() : ro.body,
+          headers: {
+            accept: "application/json",
+            ...(ro.body !== undefined
+              ? { "content-type": ro.form ? "application/x-www-form-urlencoded" : "application/json" }
+              : {}),
+            ...auth,
+          },
+          timeout: this.opts.timeoutMs,
+          validateStatus: () => true,
+          transitional: { clarifyTimeoutError: true },
+        });
+        status = res.status;
+        data = res.data;
+        headers = res.headers as Record<string, unknown>;
+        this.opts.onExchange?.({
+          method,
+          url: this.opts.baseUrl + path,
+          path,
+          query: ro.query,
+          body: ro.body,
+          status,
+          responseBody: data,
+        });
+      } catch (err) {
+        if (err instanceof ApiError) throw err; // from the auth strategy
+        networkCode = (err as { code?: string }).code ?? "ERR_NETWORK";
+        if (!NETWORK_ERRORS.has(networkCode) && networkCode !== "ERR_NETWORK" && networkCode !== "ECONNABORTED") {
+          throw new ApiError(this.opts.service, method, path, undefined, (err as Error).message);
+        }
+      }
+
+      if (status !== undefined && status < 400) return data as T;
+
+      // 401: credentials expired or revoked; fetch fresh ones once.
+      if (status === 401 && this.opts.auth && !ro.noAuth && !authRetried) {
+        authRetried = true;
+        attempt--;
+        continue;
+      }
+      const retryable =
+        status === 429 || (status !== undefined && status >= 500) || (status === undefined && networkCode);
+      if (!retryable || attempt >= this.opts.maxRetries) {
+        throw new ApiError(
+          this.opts.service,
+          method,
+          path,
+          status,
+          status === undefined
+            ? `network error ${networkCode} after ${attempt + 1} attempt(s)`
+            : apiMessage(data) + (retryable ? ` (after ${attempt + 1} attempts)` : ""),
+          data,
+        );
+      }
+      // A POST that failed with 5xx or a dropped connection may have been carried out.
+      if (!idempotent && status !== 429 && networkCode !== "ECONNREFUSED") ambiguous = true;
+      const retryAfter = status === 429 || status === 503 ? parseRetryAfter(headers["retry-after"]) : undefined;
+      const backoff = Math.min(this.opts.maxDelayMs, this.opts.baseDelayMs * 2 ** attempt);
+      const jittered = backoff / 2 + Math.random() * (backoff / 2);
+      await sleep(Math.min(this.opts.maxDelayMs, retryAfter ?? jittered));
+    }
+  }
+
+  get<T>(path: string, query?: RequestOptions["query"]): Promise<T> {
+    return this.request<T>("GET", path, { query });
+  }
+
+  /** GET that answers undefined when the object is gone (404). */
+  async getOrGone<T>(path: string, query?: RequestOptions["query"]): Promise<T | undefined> {
+    try {
+      return await this.request<T>("GET", path, { query });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /** DELETE that treats an already-gone object (404) as success. */
+  async deleteOrGone(path: string): Promise<void> {
+    try {
+      await this.request("DELETE", path);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return;
+      throw err;
+    }
+  }
+
+  private async pace(): Promise<void> {
+    if (!this.opts.minIntervalMs) return;
+    const key = this.opts.paceKey ?? this.opts.baseUrl;
+    const slots = paceSlots();
+    const now = Date.now();
+    const slot = Math.max(now, slots.get(key) ?? 0);
+    slots.set(key, slot + this.opts.minIntervalMs);
+    if (slot > now) await sleep(slot - now);
+  }
+}
+
+export interface ClientCredentialsOptions {
+  /** Cache key part and error label, e.g. "Airbyte". */
+  service: string;
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** Refresh this long before the token's stated expiry (default 30 s). */
+  skewMs?: number;
+  /** Sends the token request; the owner decides body shape and client (so it goes through retries). */
+  fetchToken: () => Promise<{ access_token: string; expires_in?: number }>;
+}
+
+interface CachedToken {
+  token: string;
+  expiresAt: number;
+}
+
+/**
+ * OAuth client-credentials auth with a process-wide token cache: every resource in the provider process
+ * (and every deserialized copy of this module) shares one token per (token URL, client id), and
+ * concurrent requests share one in-flight token request.
+ */
+export class ClientCredentialsAuth implements AuthStrategy {
+  constructor(private readonly o: ClientCredentialsOptions) {}
+
+  private static cache(): Map<string, CachedToken | Promise<CachedToken>> {
+    const g = globalThis as { __sophiaTokenCache?: Map<string, CachedToken | Promise<CachedToken>> };
+    g.__sophiaTokenCache ??= new Map();
+    return g.__sophiaTokenCache;
+  }
+
+  async headers(force: boolean): Promise<Record<string, string>> {
+    const key = `${this.o.tokenUrl}|${this.o.clientId}`;
+    const cache = ClientCredentialsAuth.cache();
+    let entry = cache.get(key);
+    if (entry && !(entry instanceof Promise)) {
+      const fresh = entry.expiresAt - (this.o.skewMs ?? 30_000) > Date.now();
+      if (force || !fresh) entry = undefined;
+    }
+    if (!entry) {
+      const pending = this.o.fetchToken().then((r) => ({
+        token: r.access_token,
+        expiresAt: Date.now() + (r.expires_in ?? 180) * 1000,
+      }));
+      cache.set(key, pending);
+      try {
+        entry = await pending;
+        cache.set(key, entry);
+      } catch (err) {
+        cache.delete(key);
+        throw err;
+      }
+    }
+    const token = await entry;
+    return { authorization: `Bearer ${token.token}` };
+  }
+}

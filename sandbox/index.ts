@@ -1,0 +1,34 @@
+// Starts every stand-in service. Used by `npm run sandbox` (fixed ports, data under .sandbox-data/) and by
+// tests (ephemeral ports, a temporary data directory).
+import { AirbyteSandbox } from "./airbyte";
+import { type RunningService, type Service, serve } from "./core";
+
+export const SERVICES: Record<string, { make: () => Service; defaultPort: number }> = {
+  airbyte: { make: () => new AirbyteSandbox(), defaultPort: 18001 },
+};
+
+export interface Sandbox {
+  services: Record<string, RunningService & { service: Service }>;
+  close(): Promise<void>;
+}
+
+export async function startSandbox(opts: { dataDir?: string; ephemeral?: boolean } = {}): Promise<Sandbox> {
+  const services: Sandbox["services"] = {};
+  try {
+    for (const [name, def] of Object.entries(SERVICES)) {
+      const service = def.make();
+      service.load(opts.dataDir);
+      const port = opts.ephemeral ? 0 : Number(process.env[`SANDBOX_PORT_${name.toUpperCase()}`] ?? def.defaultPort);
+      services[name] = { ...(await serve(service, port)), service };
+    }
+  } catch (err) {
+    await Promise.all(Object.values(services).map((s) => s.close()));
+    throw err;
+  }
+  return {
+    services,
+    close: async () => {
+      await Promise.all(Object.values(services).map((s) => s.close()));
+    },
+  };
+}

@@ -1,0 +1,173 @@
+// Validation of HTTP exchanges against a vendor's published OpenAPI description (../shared/vendor-specs).
+// The sandbox uses it on every request it receives and every response it sends; tests assert that no
+// exchange violated the description.
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import Ajv2020 from "ajv/dist/2020";
+import addFormats from "ajv-formats";
+import type { ValidateFunction } from "ajv";
+import { parse as parseYaml } from "yaml";
+
+export interface Operation {
+  method: string;
+  template: string;
+  operationId: string;
+  pointer: string;
+  op: Record<string, any>;
+  regex: RegExp;
+  params: string[];
+}
+
+export interface Violation {
+  operation: string;
+  direction: "request" | "response";
+  status?: number;
+  errors: string[];
+}
+
+/** Where the vendor descriptions live: ../shared/vendor-specs next to the project (overridable). */
+export function vendorSpecDir(): string {
+  return process.env.SOPHIA_VENDOR_SPECS ?? path.resolve(__dirname, "..", "..", "shared", "vendor-specs");
+}
+
+const escapePointer = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
+
+export class OpenApiSpec {
+  readonly doc: Record<string, any>;
+  readonly basePath: string;
+  readonly operations: Operation[] = [];
+  private readonly ajv: Ajv2020;
+  private readonly id: string;
+  private readonly cache = new Map<string, ValidateFunction>();
+
+  constructor(file: string, basePath?: string) {
+    const text = readFileSync(file, "utf8");
+    this.doc = file.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
+    this.basePath = basePath ?? new URL(this.doc.servers?.[0]?.url ?? "http://x/").pathname.replace(/\/$/, "");
+    this.id = `spec:${path.basename(path.dirname(file))}`;
+    this.ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false, logger: false });
+    addFormats(this.ajv);
+    // Formats OpenAPI uses that JSON Schema does not define: accept them (their type is still checked).
+    for (const f of ["int32", "int64", "float", "double", "byte", "binary", "password", "UUID", "set"]) {
+      this.ajv.addFormat(f, true);
+    }
+    this.ajv.addSchema({ ...this.doc, $id: this.id });
+    for (const [template, item] of Object.entries<Record<string, any>>(this.doc.paths ?? {})) {
+      for (const [method, op] of Object.entries<any>(item)) {
+        if (!op || typeof op !== "object" || !op.responses) continue;
+        const params: string[] = [];
+        const regex = new RegExp(
+          `^${template.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\\\{([^}]+)\\\}/g, (_m, p) => {
+            params.push(p);
+            return "([^/]+)";
+          })}$`,
+        );
+        this.operations.push({
+          method: method.toUpperCase(),
+          template,
+          operationId: op.operationId ?? `${method} ${template}`,
+          pointer: `#/paths/${escapePointer(template)}/${method}`,
+          op,
+          regex,
+          params,
+        });
+      }
+    }
+  }
+
+  /** The operation serving METHOD path (path without the base path), with its path parameters. */
+  match(method: string, urlPath: string): { operation: Operation; params: Record<string, string> } | undefined {
+    for (const operation of this.operations) {
+      if (operation.method !== method) continue;
+      const m = operation.regex.exec(urlPath);
+      if (m) {
+        const params: Record<string, string> = {};
+        operation.params.forEach((p, i) => {
+          params[p] = decodeURIComponent(m[i + 1]);
+        });
+        return { operation, params };
+      }
+    }
+    return undefined;
+  }
+
+  private validator(pointer: string): ValidateFunction {
+    let v = this.cache.get(pointer);
+    if (!v) {
+      v = this.ajv.compile({ $ref: `${this.id}${pointer}` });
+      this.cache.set(pointer, v);
+    }
+    return v;
+  }
+
+  private check(pointer: string, value: unknown): string[] {
+    const v = this.validator(pointer);
+    if (v(value)) return [];
+    return (v.errors ?? []).map((e) => `${e.instancePath || "(root)"} ${e.message}`);
+  }
+
+  /** Problems with a request: required parameters, query parameter types, and the JSON body. */
+  validateRequest(
+    operation: Operation,
+    query: Record<string, string | string[]>,
+    body: unknown,
+    contentType: string | undefined,
+  ): string[] {
+    const errors: string[] = [];
+    for (const p of operation.op.parameters ?? []) {
+      const param = p.$ref ? this.resolve(p.$ref) : p;
+      if (param.in !== "query") continue;
+      const raw = query[param.name];
+      if (raw === undefined) {
+        if (param.required) errors.push(`query parameter ${param.name} is required`);
+        continue;
+      }
+      const schema = param.schema ?? {};
+      const values = Array.isArray(raw) ? raw : [raw];
+      const coerced = schema.type === "array" ? values.flatMap((v) => v.split(",")) : values[values.length - 1];
+      const typed = coerce(coerced, schema);
+      const v = this.ajv.compile(schema);
+      if (!v(typed)) errors.push(`query parameter ${param.name}: ${(v.errors ?? []).map((e) => e.message).join(", ")}`);
+    }
+    const rb = operation.op.requestBody;
+    if (rb) {
+      const types = Object.keys(rb.content ?? {});
+      const ct = (contentType ?? "").split(";")[0].trim();
+      if (body === undefined) {
+        if (rb.required) errors.push("request body is required");
+      } else if (!types.includes(ct)) {
+        errors.push(`content type ${ct || "(none)"} is not one of ${types.join(", ")}`);
+      } else {
+        const ptr = `${operation.pointer}/requestBody/content/${escapePointer(ct)}/schema`;
+        errors.push(...this.check(ptr, body).map((e) => `body ${e}`));
+      }
+    }
+    return errors;
+  }
+
+  /** Problems with a response: the status must be documented and a JSON body must match its schema. */
+  validateResponse(operation: Operation, status: number, body: unknown): string[] {
+    const responses = operation.op.responses ?? {};
+    const key = String(status) in responses ? String(status) : `${String(status)[0]}XX` in responses ? `${String(status)[0]}XX` : "default";
+    const response = responses[key];
+    if (!response) return [`status ${status} is not documented (documented: ${Object.keys(responses).join(", ")})`];
+    const json = response.content?.["application/json"];
+    if (!json?.schema || body === undefined) return [];
+    return this.check(`${operation.pointer}/responses/${key}/content/application~1json/schema`, body).map((e) => `body ${e}`);
+  }
+
+  resolve(ref: string): any {
+    return ref
+      .replace(/^#\//, "")
+      .split("/")
+      .reduce((o: any, k) => o?.[k.replace(/~1/g, "/").replace(/~0/g, "~")], this.doc);
+  }
+}
+
+function coerce(v: unknown, schema: Record<string, any>): unknown {
+  if (Array.isArray(v)) return v.map((x) => coerce(x, schema.items ?? {}));
+  if (typeof v !== "string") return v;
+  if (schema.type === "integer" || schema.type === "number") return v === "" ? v : Number(v);
+  if (schema.type === "boolean") return v === "true" ? true : v === "false" ? false : v;
+  return v;
+}
