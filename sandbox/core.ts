@@ -6,7 +6,7 @@
 //   GET    /__admin/counts              requests per route ("METHOD /template")
 //   DELETE /__admin/requests            clear the log, the counts and the violations
 //   GET    /__admin/violations          exchanges that did not match the vendor's description
-//   POST   /__admin/faults              {route?, status?, retryAfter?, delayMs?, drop?, count?, rate?}
+//   POST   /__admin/faults              {route?, status?, retryAfter?, delayMs?, drop?, dropAfter?, count?, rate?}
 //   DELETE /__admin/faults              remove every fault
 //   POST   /__admin/settings            service settings, e.g. {tokenLifetimeSeconds: 2}
 //   POST   /__admin/expire-tokens       invalidate every issued token
@@ -46,6 +46,8 @@ export interface Fault {
   retryAfter?: number;
   delayMs?: number;
   drop?: boolean;
+  /** Carry the request out, then drop the connection before answering (an ambiguous failure). */
+  dropAfter?: boolean;
   count?: number;
   rate?: number;
 }
@@ -241,7 +243,9 @@ export async function serve(service: Service, port: number): Promise<RunningServ
 
       // Fault injection, before anything else, as a flaky network or an overloaded vendor would.
       const fault = faults.find((f) => (!f.route || f.route === "*" || f.route === route) && (f.count ?? 1) > 0);
+      let dropAfter = false;
       if (fault && Math.random() < (fault.rate ?? 1)) {
+        dropAfter = !!fault.dropAfter;
         if (fault.count !== undefined) fault.count--;
         if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
         if (fault.drop) {
@@ -249,7 +253,7 @@ export async function serve(service: Service, port: number): Promise<RunningServ
           req.socket.destroy();
           return;
         }
-        if (fault.status) {
+        if (fault.status && !fault.dropAfter) {
           record(fault.status);
           const reply = service.problem(fault.status, fault.status === 429 ? "rate-limited" : "server-error", "injected by the sandbox");
           if (fault.retryAfter !== undefined) reply.headers = { ...reply.headers, "retry-after": String(fault.retryAfter) };
@@ -296,7 +300,11 @@ export async function serve(service: Service, port: number): Promise<RunningServ
           violations.push({ operation: operation.operationId, direction: "response", status: reply.status, errors: problems });
         }
       }
-      record(reply.status);
+      record(dropAfter ? 0 : reply.status);
+      if (dropAfter) {
+        req.socket.destroy();
+        return;
+      }
       send(res, reply);
     } catch (err) {
       send(res, service.problem(500, "internal-error", (err as Error).message));
