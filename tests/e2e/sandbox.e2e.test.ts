@@ -1,0 +1,166 @@
+// End to end, with the real Pulumi engine through the Automation API: the sophia-ai program on a stack of
+// its own, against the stand-ins. In CI (CI=true) a missing engine is a failure, never a skip: the engine
+// is built by scripts/engine.sh before the suite runs.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
+import { AIRBYTE_SANDBOX } from "../../sandbox/airbyte";
+import { ensureEngine, localStack, ROOT } from "../../scripts/lib";
+import { type Admin, startTestSandbox, type TestSandbox } from "../helpers/sandbox";
+
+jest.setTimeout(180_000);
+
+const SECRETS = {
+  airbyteClientSecret: AIRBYTE_SANDBOX.clientSecret,
+  gongAccessKey: "e2e-gong-access-key-3f9a",
+  gongAccessKeySecret: "e2e-gong-access-key-secret-77c1",
+  postgresPassword: "e2e-postgres-password-a41d",
+  redisPassword: "e2e-redis-password-0b6e",
+};
+
+let sb: TestSandbox;
+let admin: Admin;
+let stack: Stack;
+let backendDir: string;
+const stackName = `e2e-${process.pid}`;
+
+/**
+ * Resources a refresh found changed, each with the top-level output properties that differ. The engine
+ * reports a refreshed resource as a resOutputsEvent whose op is "update" (changed) or "delete" (gone),
+ * carrying the old and new outputs.
+ */
+function drifted(events: EngineEvent[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const e of events) {
+    const m = e.resOutputsEvent?.metadata;
+    if (!m || m.op === "same") continue;
+    const olds = (m.old?.outputs ?? {}) as Record<string, unknown>;
+    const news = (m.new?.outputs ?? {}) as Record<string, unknown>;
+    const keys = [...new Set([...Object.keys(olds), ...Object.keys(news)])];
+    out[m.urn.split("::").pop()!] = keys
+      .filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]))
+      .sort();
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  ensureEngine({ quiet: true });
+  sb = await startTestSandbox();
+  admin = sb.admin("airbyte");
+  backendDir = mkdtempSync(path.join(tmpdir(), "sophia-state-"));
+  stack = await localStack({ stackName, backendDir });
+  await stack.setAllConfig({
+    airbyteApiUrl: { value: sb.url("airbyte") },
+    airbyteClientId: { value: AIRBYTE_SANDBOX.clientId },
+    airbyteWorkspaceId: { value: AIRBYTE_SANDBOX.workspaceId },
+    postgresHost: { value: "127.0.0.1" },
+    postgresUser: { value: "sophia" },
+    postgresSslMode: { value: "disable" },
+    redisHost: { value: "127.0.0.1" },
+    redisSsl: { value: "false" },
+    ...Object.fromEntries(Object.entries(SECRETS).map(([k, v]) => [k, { value: v, secret: true }])),
+  });
+});
+
+afterAll(async () => {
+  try {
+    if (stack) await stack.workspace.removeStack(stackName, { force: true });
+  } finally {
+    rmSync(path.join(ROOT, `Pulumi.${stackName}.yaml`), { force: true });
+    if (backendDir) rmSync(backendDir, { recursive: true, force: true });
+    if (sb) await sb.close();
+  }
+});
+
+test("up, no-op, drift, restore, refresh and destroy on the real engine", async () => {
+  // 1. up creates the pipeline in the stand-in.
+  const up = await stack.up();
+  expect(up.summary.result).toBe("succeeded");
+  expect(up.summary.resourceChanges).toEqual({ create: 6 });
+  const [sources, destinations, connections] = await Promise.all(
+    ["sources", "destinations", "connections"].map((k) => admin.objects(k)),
+  );
+  expect(sources.map((s) => s.name)).toEqual([`sophia-${stackName}-gong`]);
+  expect(destinations.map((d) => d.name).sort()).toEqual([`sophia-${stackName}-postgres`, `sophia-${stackName}-redis`]);
+  expect(connections).toHaveLength(1);
+  expect(connections[0].schedule).toEqual({ scheduleType: "cron", cronExpression: "0 0 */6 * * ?" });
+  expect(connections[0].configurations.streams.map((s: any) => `${s.name}:${s.syncMode}`)).toEqual([
+    "calls:incremental_append",
+    "users:incremental_append",
+    "deals:incremental_append",
+    "emails:incremental_append",
+  ]);
+
+  // No secret in plain text in the state file; each dynamic resource carries its serialized provider.
+  const statePath = path.join(backendDir, ".pulumi", "stacks", "sophia-ai", `${stackName}.json`);
+  expect(existsSync(statePath)).toBe(true);
+  const stateText = readFileSync(statePath, "utf8");
+  for (const secret of Object.values(SECRETS)) expect(stateText).not.toContain(secret);
+  const resources = JSON.parse(stateText).checkpoint.latest.resources as any[];
+  const providerBytes = resources.filter((r) => r.inputs?.__provider).map((r) => r.inputs.__provider.length);
+  expect(providerBytes).toHaveLength(4);
+  console.log(`serialized provider bytes per dynamic resource: ${providerBytes.join(", ")}`);
+
+  // 2. A preview of the unchanged program has no changes, and a no-op up sends no API request.
+  await admin.reset();
+  await stack.preview({ expectNoChanges: true });
+  const noop = await stack.up({ expectNoChanges: true });
+  expect(noop.summary.resourceChanges).toEqual({ same: 6 });
+  expect(await admin.requests()).toEqual([]);
+
+  // 3. An out-of-band change shows in a refresh preview: exactly that resource and property.
+  const pg = destinations.find((d) => d.name.endsWith("-postgres"));
+  await admin.edit("destinations", pg.destinationId, { configuration: { port: 6543 } });
+  const events: EngineEvent[] = [];
+  await stack.previewRefresh({ onEvent: (e) => events.push(e) });
+  expect(drifted(events)).toEqual({ "airbyte-postgres": ["configuration"] });
+
+  // 4. up (with refresh) puts it right.
+  const restore = await stack.up({ refresh: true });
+  expect(restore.summary.resourceChanges).toMatchObject({ update: 1, same: 5 });
+  expect((await admin.object("destinations", pg.destinationId)).configuration.port).toBe(5432);
+
+  // 5. A refresh reads each resource once and asks for at most one token.
+  await admin.reset();
+  await stack.refresh();
+  const counts = await admin.counts();
+  expect(counts).toEqual({
+    "GET /sources/{sourceId}": 1,
+    "GET /destinations/{destinationId}": 2,
+    "GET /connections/{connectionId}": 1,
+    ...(counts["POST /applications/token"] ? { "POST /applications/token": 1 } : {}),
+  });
+  console.log(`requests for a refresh: ${JSON.stringify(counts)}`);
+
+  // 6. destroy leaves nothing behind in the stand-in.
+  const destroy = await stack.destroy();
+  expect(destroy.summary.resourceChanges).toEqual({ delete: 6 });
+  for (const kind of ["sources", "destinations", "connections"]) expect(await admin.objects(kind)).toEqual([]);
+  expect(await admin.violations()).toEqual([]);
+});
+
+test("a missing or plain-text credential fails the preview naming the key", async () => {
+  const bad = await localStack({ stackName: `${stackName}-bad`, backendDir });
+  try {
+    await bad.setAllConfig({
+      airbyteApiUrl: { value: sb.url("airbyte") },
+      airbyteClientId: { value: AIRBYTE_SANDBOX.clientId },
+      airbyteClientSecret: { value: "stored-in-plain-text" },
+      airbyteWorkspaceId: { value: "not-a-uuid" },
+      redisEnabled: { value: "false" },
+    });
+    const err = await bad.preview().catch((e) => e);
+    const text = String(err?.message ?? err);
+    expect(text).toContain("sophia-ai:airbyteClientSecret must be stored as a secret");
+    expect(text).toContain('sophia-ai:airbyteWorkspaceId must be a UUID; got "not-a-uuid"');
+    expect(text).toContain("sophia-ai:gongAccessKey is required");
+    expect(text).toContain("sophia-ai:postgresHost is required");
+    expect(text).not.toContain("sophia-ai:redisHost");
+    expect(text).not.toContain("stored-in-plain-text");
+  } finally {
+    await bad.workspace.removeStack(`${stackName}-bad`, { force: true });
+    rmSync(path.join(ROOT, `Pulumi.${stackName}-bad.yaml`), { force: true });
+  }
+});
