@@ -10,7 +10,8 @@ export interface StackConfig {
 }
 
 // @pulumi/pulumi marks this helper internal; it is how the SDK itself knows which keys are secret.
-const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
+const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean })
+  .isConfigSecret;
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -55,8 +56,14 @@ export class ConfigReader {
       return 0;
     }
     const n = Number(raw);
-    if (!Number.isInteger(n) || (opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) {
-      this.problems.push(`${this.full(key)} must be an integer${opts.min !== undefined ? ` from ${opts.min}` : ""}${opts.max !== undefined ? ` to ${opts.max}` : ""}; got "${raw}"`);
+    if (
+      !Number.isInteger(n) ||
+      (opts.min !== undefined && n < opts.min) ||
+      (opts.max !== undefined && n > opts.max)
+    ) {
+      this.problems.push(
+        `${this.full(key)} must be an integer${opts.min !== undefined ? ` from ${opts.min}` : ""}${opts.max !== undefined ? ` to ${opts.max}` : ""}; got "${raw}"`,
+      );
     }
     return n;
   }
@@ -64,7 +71,8 @@ export class ConfigReader {
   bool(key: string, def: boolean): boolean {
     const raw = this.cfg.get(key);
     if (raw === undefined || raw === "") return def;
-    if (raw !== "true" && raw !== "false") this.problems.push(`${this.full(key)} must be true or false; got "${raw}"`);
+    if (raw !== "true" && raw !== "false")
+      this.problems.push(`${this.full(key)} must be true or false; got "${raw}"`);
     return raw === "true";
   }
 
@@ -87,7 +95,9 @@ export class ConfigReader {
     if (v === undefined || v === "") {
       this.problems.push(`${this.full(key)} is required: a secret (pulumi config set --secret ${key} ...)`);
     } else if (isConfigSecret && !isConfigSecret(this.full(key))) {
-      this.problems.push(`${this.full(key)} must be stored as a secret (pulumi config set --secret ${key} ...)`);
+      this.problems.push(
+        `${this.full(key)} must be stored as a secret (pulumi config set --secret ${key} ...)`,
+      );
     }
     return pulumi.secret(v ?? "");
   }
@@ -99,21 +109,33 @@ export class ConfigReader {
 
 export function loadStackConfig(cfg = new pulumi.Config(), stack = pulumi.getStack()): StackConfig {
   const r = new ConfigReader(cfg);
-  const namePrefix = r.string("namePrefix", { default: `sophia-${stack}`, pattern: /^[a-z][a-z0-9-]{1,40}$/, what: "lower-case letters, digits and dashes" });
+  const namePrefix = r.string("namePrefix", {
+    default: `sophia-${stack}`,
+    pattern: /^[a-z][a-z0-9-]{1,40}$/,
+    what: "lower-case letters, digits and dashes",
+  });
 
   let airbyte: AirbyteArgs | undefined;
   if (r.bool("airbyteEnabled", true)) {
     // Read where the provider reads them, at call time; checked here so a missing one fails the preview.
     r.string("airbyteClientId", { what: "the Airbyte application's client id" });
     r.secret("airbyteClientSecret");
-    r.string("airbyteApiUrl", { default: "https://api.airbyte.com/v1", pattern: /^https?:\/\/\S+$/, what: "an http(s) URL" });
+    r.string("airbyteApiUrl", {
+      default: "https://api.airbyte.com/v1",
+      pattern: /^https?:\/\/\S+$/,
+      what: "an http(s) URL",
+    });
     airbyte = {
       namePrefix,
       workspaceId: r.uuid("airbyteWorkspaceId"),
       gong: {
         accessKey: r.secret("gongAccessKey"),
         accessKeySecret: r.secret("gongAccessKeySecret"),
-        startDate: r.string("gongStartDate", { default: "2024-01-01T00:00:00Z", pattern: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/, what: "a UTC timestamp like 2024-01-01T00:00:00Z" }),
+        startDate: r.string("gongStartDate", {
+          default: "2024-01-01T00:00:00Z",
+          pattern: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
+          what: "a UTC timestamp like 2024-01-01T00:00:00Z",
+        }),
       },
       postgres: {
         host: r.string("postgresHost", { what: "the PostgreSQL host name" }),
@@ -122,7 +144,11 @@ export function loadStackConfig(cfg = new pulumi.Config(), stack = pulumi.getSta
         schema: r.string("postgresSchema", { default: "gong" }),
         username: r.string("postgresUser", { what: "the PostgreSQL user Airbyte writes as" }),
         password: r.secret("postgresPassword"),
-        sslMode: r.string("postgresSslMode", { default: "require", pattern: /^(disable|allow|prefer|require|verify-ca|verify-full)$/, what: "a libpq sslmode (disable, allow, prefer, require, verify-ca, verify-full)" }),
+        sslMode: r.string("postgresSslMode", {
+          default: "require",
+          pattern: /^(disable|allow|prefer|require|verify-ca|verify-full)$/,
+          what: "a libpq sslmode (disable, allow, prefer, require, verify-ca, verify-full)",
+        }),
       },
       redis: r.bool("redisEnabled", true)
         ? {

@@ -58,7 +58,10 @@ export class AirbytePipeline extends pulumi.ComponentResource {
         workspaceId: args.workspaceId,
         connectorType: "gong",
         configuration: { start_date: args.gong.startDate },
-        secretConfiguration: { access_key: args.gong.accessKey, access_key_secret: args.gong.accessKeySecret },
+        secretConfiguration: {
+          access_key: args.gong.accessKey,
+          access_key_secret: args.gong.accessKeySecret,
+        },
       },
       child,
     );

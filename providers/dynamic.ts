@@ -75,7 +75,11 @@ export function withoutSecrets(
 }
 
 /** Names of the top-level properties whose values differ. */
-export function changedKeys(olds: Record<string, unknown>, news: Record<string, unknown>, keys: string[]): string[] {
+export function changedKeys(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+  keys: string[],
+): string[] {
   return keys.filter((k) => !deepEqual(olds[k], news[k]));
 }
 
@@ -96,7 +100,11 @@ export function requireString(
   }
 }
 
-export function optionalObject(failures: CheckFailure[], inputs: Record<string, unknown>, property: string): void {
+export function optionalObject(
+  failures: CheckFailure[],
+  inputs: Record<string, unknown>,
+  property: string,
+): void {
   const v = inputs[property];
   if (v === undefined || isUnknown(v)) return;
   if (!isPlainObject(v)) failures.push({ property, reason: `${property} must be an object` });

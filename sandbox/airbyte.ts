@@ -120,11 +120,13 @@ export class AirbyteSandbox extends Service<AirbyteState> {
   }
 
   protected authenticate(ctx: Ctx, op: { operationId: string }): Reply | undefined {
-    if (["createAccessToken", "getHealthCheck", "getDocumentation"].includes(op.operationId)) return undefined;
+    if (["createAccessToken", "getHealthCheck", "getDocumentation"].includes(op.operationId))
+      return undefined;
     const auth = String(ctx.headers.authorization ?? "");
     const token = auth.startsWith("Bearer ") ? auth.slice(7) : "";
     const expiresAt = this.state.tokens[token];
-    if (!token || expiresAt === undefined) return this.problem(401, "unauthorized", "Missing or invalid access token");
+    if (!token || expiresAt === undefined)
+      return this.problem(401, "unauthorized", "Missing or invalid access token");
     if (expiresAt <= Date.now()) {
       delete this.state.tokens[token];
       return this.problem(401, "unauthorized", "The access token has expired");
@@ -136,11 +138,11 @@ export class AirbyteSandbox extends Service<AirbyteState> {
     const table = kind === "source" ? SOURCES : DESTINATIONS;
     const typeKey = `${kind}Type`;
     const byType = cfg?.[typeKey] as string | undefined;
-    const name =
-      byType ?? Object.entries(table).find(([, c]) => c.definitionId === definitionId)?.[0];
+    const name = byType ?? Object.entries(table).find(([, c]) => c.definitionId === definitionId)?.[0];
     if (!name) return { error: `configuration.${typeKey} or definitionId is required` };
     const c = table[name];
-    if (!c) return { error: `Unknown ${kind} type "${name}" (the sandbox knows ${Object.keys(table).join(", ")})` };
+    if (!c)
+      return { error: `Unknown ${kind} type "${name}" (the sandbox knows ${Object.keys(table).join(", ")})` };
     if (definitionId && definitionId !== c.definitionId) {
       return { error: `definitionId ${definitionId} does not match ${kind} type "${name}"` };
     }
@@ -153,7 +155,8 @@ export class AirbyteSandbox extends Service<AirbyteState> {
   private present(kind: "source" | "destination", o: Stored): Stored {
     const out = clone(o);
     const c = (kind === "source" ? SOURCES : DESTINATIONS)[o[`${kind}Type`]];
-    for (const s of c?.secrets ?? []) if (getPath(out.configuration, s) !== undefined) setPath(out.configuration, s, MASK);
+    for (const s of c?.secrets ?? [])
+      if (getPath(out.configuration, s) !== undefined) setPath(out.configuration, s, MASK);
     return out;
   }
 
@@ -174,7 +177,8 @@ export class AirbyteSandbox extends Service<AirbyteState> {
     const slice = items.slice(offset, offset + limit).map(present);
     const link = (o: number) => {
       const q = new URLSearchParams();
-      for (const [k, v] of Object.entries(ctx.query)) if (k !== "offset" && k !== "limit") q.set(k, String(v));
+      for (const [k, v] of Object.entries(ctx.query))
+        if (k !== "offset" && k !== "limit") q.set(k, String(v));
       q.set("limit", String(limit));
       q.set("offset", String(o));
       return `${ctx.baseUrl}${ctx.path}?${q}`;
@@ -200,10 +204,21 @@ export class AirbyteSandbox extends Service<AirbyteState> {
     const idKey = `${kind}Id`;
     const typeKey = `${kind}Type`;
     const Cap = kind === "source" ? "Source" : "Destination";
-    const ops = kind === "source" ? ["listSources", "createSource", "getSource", "patchSource", "putSource", "deleteSource"] : ["listDestinations", "createDestination", "getDestination", "patchDestination", "putDestination", "deleteDestination"];
+    const ops =
+      kind === "source"
+        ? ["listSources", "createSource", "getSource", "patchSource", "putSource", "deleteSource"]
+        : [
+            "listDestinations",
+            "createDestination",
+            "getDestination",
+            "patchDestination",
+            "putDestination",
+            "deleteDestination",
+          ];
     const [list, create, get, patch, put, del] = ops;
     const find = (ctx: Ctx) => this.state[coll][ctx.params[idKey]];
-    const notFound = (ctx: Ctx) => this.problem(404, "resource-not-found", `${Cap} ${ctx.params[idKey]} was not found`);
+    const notFound = (ctx: Ctx) =>
+      this.problem(404, "resource-not-found", `${Cap} ${ctx.params[idKey]} was not found`);
 
     this.on(list, (ctx) => {
       const all = Object.values(this.state[coll]).sort((a, b) => a.createdAt - b.createdAt);
@@ -279,21 +294,25 @@ export class AirbyteSandbox extends Service<AirbyteState> {
       const token = randomBytes(24).toString("base64url");
       this.state.tokens[token] = Date.now() + this.tokenLifetime * 1000;
       this.save();
-      return { status: 200, body: { access_token: token, token_type: "Bearer", expires_in: this.tokenLifetime } };
+      return {
+        status: 200,
+        body: { access_token: token, token_type: "Bearer", expires_in: this.tokenLifetime },
+      };
     });
 
-    this.on("listWorkspaces", (ctx) =>
-      this.page(ctx, Object.values(this.state.workspaces), (w) => w),
-    );
+    this.on("listWorkspaces", (ctx) => this.page(ctx, Object.values(this.state.workspaces), (w) => w));
     this.on("getWorkspace", (ctx) => {
       const w = this.state.workspaces[ctx.params.workspaceId];
-      return w ? { status: 200, body: w } : this.problem(404, "resource-not-found", `Workspace ${ctx.params.workspaceId} was not found`);
+      return w
+        ? { status: 200, body: w }
+        : this.problem(404, "resource-not-found", `Workspace ${ctx.params.workspaceId} was not found`);
     });
 
     this.actorRoutes("source");
     this.actorRoutes("destination");
 
-    const connNotFound = (id: string) => this.problem(404, "resource-not-found", `Connection ${id} was not found`);
+    const connNotFound = (id: string) =>
+      this.problem(404, "resource-not-found", `Connection ${id} was not found`);
     const validateConn = (b: any): string | undefined => {
       if (b.schedule?.scheduleType === "cron") {
         if (!b.schedule.cronExpression) return "schedule.cronExpression is required for a cron schedule";
@@ -316,7 +335,8 @@ export class AirbyteSandbox extends Service<AirbyteState> {
       const dest = this.state.destinations[b.destinationId];
       if (!source) return this.problem(400, "bad-request", `Source ${b.sourceId} does not exist`);
       if (!dest) return this.problem(400, "bad-request", `Destination ${b.destinationId} does not exist`);
-      if (source.workspaceId !== dest.workspaceId) return this.problem(400, "bad-request", "Source and destination are in different workspaces");
+      if (source.workspaceId !== dest.workspaceId)
+        return this.problem(400, "bad-request", "Source and destination are in different workspaces");
       const invalid = validateConn(b);
       if (invalid) return this.problem(400, "bad-request", invalid);
       const id = newId();
@@ -350,7 +370,16 @@ export class AirbyteSandbox extends Service<AirbyteState> {
       const invalid = validateConn(b);
       if (invalid) return this.problem(400, "bad-request", invalid);
       const next = { ...c };
-      for (const k of ["name", "configurations", "schedule", "namespaceDefinition", "namespaceFormat", "prefix", "nonBreakingSchemaUpdatesBehavior", "status"]) {
+      for (const k of [
+        "name",
+        "configurations",
+        "schedule",
+        "namespaceDefinition",
+        "namespaceFormat",
+        "prefix",
+        "nonBreakingSchemaUpdatesBehavior",
+        "status",
+      ]) {
         if (b[k] !== undefined) next[k] = b[k];
       }
       this.state.connections[c.connectionId] = next;
@@ -368,25 +397,44 @@ export class AirbyteSandbox extends Service<AirbyteState> {
     // Jobs: a sync moves pending → running → succeeded as time passes (a second per step).
     const jobView = (j: Stored): Stored => {
       const age = Date.now() - j.started;
-      const status = j.status === "cancelled" ? "cancelled" : age < 1000 ? "pending" : age < 2000 ? "running" : "succeeded";
+      const status =
+        j.status === "cancelled"
+          ? "cancelled"
+          : age < 1000
+            ? "pending"
+            : age < 2000
+              ? "running"
+              : "succeeded";
       const { started: _s, ...rest } = j;
       return { ...rest, status, lastUpdatedAt: new Date(j.started + Math.min(age, 2000)).toISOString() };
     };
     this.on("createJob", (ctx) => {
       const b = ctx.body;
-      if (!this.state.connections[b.connectionId]) return this.problem(400, "bad-request", `Connection ${b.connectionId} does not exist`);
+      if (!this.state.connections[b.connectionId])
+        return this.problem(400, "bad-request", `Connection ${b.connectionId} does not exist`);
       const jobId = this.state.nextJobId++;
-      const job = { jobId, status: "pending", jobType: b.jobType, connectionId: b.connectionId, startTime: new Date().toISOString(), started: Date.now() };
+      const job = {
+        jobId,
+        status: "pending",
+        jobType: b.jobType,
+        connectionId: b.connectionId,
+        startTime: new Date().toISOString(),
+        started: Date.now(),
+      };
       this.state.jobs[jobId] = job;
       this.save();
       return { status: 200, body: jobView(job) };
     });
     this.on("getJob", (ctx) => {
       const j = this.state.jobs[ctx.params.jobId];
-      return j ? { status: 200, body: jobView(j) } : this.problem(404, "resource-not-found", `Job ${ctx.params.jobId} was not found`);
+      return j
+        ? { status: 200, body: jobView(j) }
+        : this.problem(404, "resource-not-found", `Job ${ctx.params.jobId} was not found`);
     });
     this.on("listJobs", (ctx) => {
-      const all = Object.values(this.state.jobs).filter((j) => !ctx.query.connectionId || j.connectionId === ctx.query.connectionId);
+      const all = Object.values(this.state.jobs).filter(
+        (j) => !ctx.query.connectionId || j.connectionId === ctx.query.connectionId,
+      );
       return this.page(ctx, all, jobView);
     });
     this.on("cancelJob", (ctx) => {
@@ -400,4 +448,12 @@ export class AirbyteSandbox extends Service<AirbyteState> {
 }
 
 /** Streams the Gong source connector offers. */
-const GONG_STREAMS = ["answered_scorecards", "calls", "scorecards", "users", "deals", "emails", "extensive_calls"];
+const GONG_STREAMS = [
+  "answered_scorecards",
+  "calls",
+  "scorecards",
+  "users",
+  "deals",
+  "emails",
+  "extensive_calls",
+];

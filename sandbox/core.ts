@@ -108,7 +108,10 @@ export abstract class Service<S extends Record<string, any> = Record<string, any
     if (refused) return { reply: refused, operation };
     const handler = this.handlers.get(operation.operationId);
     if (!handler) {
-      return { reply: this.problem(501, "not-implemented", `${operation.operationId} is not served by the sandbox`), operation };
+      return {
+        reply: this.problem(501, "not-implemented", `${operation.operationId} is not served by the sandbox`),
+        operation,
+      };
     }
     return { reply: await handler(ctx), operation };
   }
@@ -239,10 +242,13 @@ export async function serve(service: Service, port: number): Promise<RunningServ
       const match = url.pathname.startsWith(base) ? service.spec.match(method, apiPath) : undefined;
       const route = match ? `${method} ${match.operation.template}` : `${method} ${url.pathname}`;
       counts[route] = (counts[route] ?? 0) + 1;
-      const record = (status: number) => log.push({ method, path: url.pathname + url.search, route, status, at: Date.now() });
+      const record = (status: number) =>
+        log.push({ method, path: url.pathname + url.search, route, status, at: Date.now() });
 
       // Fault injection, before anything else, as a flaky network or an overloaded vendor would.
-      const fault = faults.find((f) => (!f.route || f.route === "*" || f.route === route) && (f.count ?? 1) > 0);
+      const fault = faults.find(
+        (f) => (!f.route || f.route === "*" || f.route === route) && (f.count ?? 1) > 0,
+      );
       let dropAfter = false;
       if (fault && Math.random() < (fault.rate ?? 1)) {
         dropAfter = !!fault.dropAfter;
@@ -255,8 +261,13 @@ export async function serve(service: Service, port: number): Promise<RunningServ
         }
         if (fault.status && !fault.dropAfter) {
           record(fault.status);
-          const reply = service.problem(fault.status, fault.status === 429 ? "rate-limited" : "server-error", "injected by the sandbox");
-          if (fault.retryAfter !== undefined) reply.headers = { ...reply.headers, "retry-after": String(fault.retryAfter) };
+          const reply = service.problem(
+            fault.status,
+            fault.status === 429 ? "rate-limited" : "server-error",
+            "injected by the sandbox",
+          );
+          if (fault.retryAfter !== undefined)
+            reply.headers = { ...reply.headers, "retry-after": String(fault.retryAfter) };
           return send(res, reply);
         }
       }
@@ -281,7 +292,12 @@ export async function serve(service: Service, port: number): Promise<RunningServ
       if (parsed === Symbol.for("invalid-json")) {
         reply = service.problem(400, "bad-request", "The request body is not valid JSON");
       } else if (match) {
-        const problems = service.spec.validateRequest(match.operation, query, parsed, req.headers["content-type"]);
+        const problems = service.spec.validateRequest(
+          match.operation,
+          query,
+          parsed,
+          req.headers["content-type"],
+        );
         if (problems.length) {
           violations.push({ operation: match.operation.operationId, direction: "request", errors: problems });
           reply = service.problem(400, "bad-request", problems.join("; "));
@@ -297,7 +313,12 @@ export async function serve(service: Service, port: number): Promise<RunningServ
       if (operation && reply.status !== 401) {
         const problems = service.spec.validateResponse(operation, reply.status, reply.body);
         if (problems.length) {
-          violations.push({ operation: operation.operationId, direction: "response", status: reply.status, errors: problems });
+          violations.push({
+            operation: operation.operationId,
+            direction: "response",
+            status: reply.status,
+            errors: problems,
+          });
         }
       }
       record(dropAfter ? 0 : reply.status);

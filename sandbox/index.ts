@@ -18,7 +18,9 @@ export async function startSandbox(opts: { dataDir?: string; ephemeral?: boolean
     for (const [name, def] of Object.entries(SERVICES)) {
       const service = def.make();
       service.load(opts.dataDir);
-      const port = opts.ephemeral ? 0 : Number(process.env[`SANDBOX_PORT_${name.toUpperCase()}`] ?? def.defaultPort);
+      const port = opts.ephemeral
+        ? 0
+        : Number(process.env[`SANDBOX_PORT_${name.toUpperCase()}`] ?? def.defaultPort);
       services[name] = { ...(await serve(service, port)), service };
     }
   } catch (err) {

@@ -1,11 +1,11 @@
 // Validation of HTTP exchanges against a vendor's published OpenAPI description (../shared/vendor-specs).
 // The sandbox uses it on every request it receives and every response it sends; tests assert that no
 // exchange violated the description.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
+import type { ValidateFunction } from "ajv";
 import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
-import type { ValidateFunction } from "ajv";
 import { parse as parseYaml } from "yaml";
 
 export interface Operation {
@@ -27,7 +27,14 @@ export interface Violation {
 
 /** Where the vendor descriptions live: ../shared/vendor-specs next to the project (overridable). */
 export function vendorSpecDir(): string {
-  return process.env.SOPHIA_VENDOR_SPECS ?? path.resolve(__dirname, "..", "..", "shared", "vendor-specs");
+  const dir =
+    process.env.SOPHIA_VENDOR_SPECS ?? path.resolve(__dirname, "..", "..", "shared", "vendor-specs");
+  if (!existsSync(dir)) {
+    throw new Error(
+      `vendor API descriptions not found at ${dir}: put shared/ beside the project or set SOPHIA_VENDOR_SPECS`,
+    );
+  }
+  return dir;
 }
 
 const escapePointer = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
@@ -43,7 +50,8 @@ export class OpenApiSpec {
   constructor(file: string, basePath?: string) {
     const text = readFileSync(file, "utf8");
     this.doc = file.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
-    this.basePath = basePath ?? new URL(this.doc.servers?.[0]?.url ?? "http://x/").pathname.replace(/\/$/, "");
+    this.basePath =
+      basePath ?? new URL(this.doc.servers?.[0]?.url ?? "http://x/").pathname.replace(/\/$/, "");
     this.id = `spec:${path.basename(path.dirname(file))}`;
     this.ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false, logger: false });
     addFormats(this.ajv);
@@ -76,7 +84,10 @@ export class OpenApiSpec {
   }
 
   /** The operation serving METHOD path (path without the base path), with its path parameters. */
-  match(method: string, urlPath: string): { operation: Operation; params: Record<string, string> } | undefined {
+  match(
+    method: string,
+    urlPath: string,
+  ): { operation: Operation; params: Record<string, string> } | undefined {
     for (const operation of this.operations) {
       if (operation.method !== method) continue;
       const m = operation.regex.exec(urlPath);
@@ -124,10 +135,12 @@ export class OpenApiSpec {
       }
       const schema = param.schema ?? {};
       const values = Array.isArray(raw) ? raw : [raw];
-      const coerced = schema.type === "array" ? values.flatMap((v) => v.split(",")) : values[values.length - 1];
+      const coerced =
+        schema.type === "array" ? values.flatMap((v) => v.split(",")) : values[values.length - 1];
       const typed = coerce(coerced, schema);
       const v = this.ajv.compile(schema);
-      if (!v(typed)) errors.push(`query parameter ${param.name}: ${(v.errors ?? []).map((e) => e.message).join(", ")}`);
+      if (!v(typed))
+        errors.push(`query parameter ${param.name}: ${(v.errors ?? []).map((e) => e.message).join(", ")}`);
     }
     const rb = operation.op.requestBody;
     if (rb) {
@@ -148,12 +161,20 @@ export class OpenApiSpec {
   /** Problems with a response: the status must be documented and a JSON body must match its schema. */
   validateResponse(operation: Operation, status: number, body: unknown): string[] {
     const responses = operation.op.responses ?? {};
-    const key = String(status) in responses ? String(status) : `${String(status)[0]}XX` in responses ? `${String(status)[0]}XX` : "default";
+    const key =
+      String(status) in responses
+        ? String(status)
+        : `${String(status)[0]}XX` in responses
+          ? `${String(status)[0]}XX`
+          : "default";
     const response = responses[key];
-    if (!response) return [`status ${status} is not documented (documented: ${Object.keys(responses).join(", ")})`];
+    if (!response)
+      return [`status ${status} is not documented (documented: ${Object.keys(responses).join(", ")})`];
     const json = response.content?.["application/json"];
     if (!json?.schema || body === undefined) return [];
-    return this.check(`${operation.pointer}/responses/${key}/content/application~1json/schema`, body).map((e) => `body ${e}`);
+    return this.check(`${operation.pointer}/responses/${key}/content/application~1json/schema`, body).map(
+      (e) => `body ${e}`,
+    );
   }
 
   resolve(ref: string): any {

@@ -29,17 +29,23 @@ async function startStandIns(): Promise<void> {
   const { mkdirSync } = await import("node:fs");
   mkdirSync(DATA_DIR, { recursive: true });
   const log = openSync(LOG_FILE, "a");
-  const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(ROOT, "sandbox", "main.ts")], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ["ignore", log, log],
-  });
+  const child = spawn(
+    process.execPath,
+    [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(ROOT, "sandbox", "main.ts")],
+    {
+      cwd: ROOT,
+      detached: true,
+      stdio: ["ignore", log, log],
+    },
+  );
   child.unref();
   closeSync(log);
   writeFileSync(PID_FILE, String(child.pid));
   for (let i = 0; i < 100; i++) {
     if (await healthy()) {
-      console.log(`  stand-ins running (pid ${child.pid}, data in ${path.relative(ROOT, DATA_DIR)}/, log ${path.relative(ROOT, LOG_FILE)})`);
+      console.log(
+        `  stand-ins running (pid ${child.pid}, data in ${path.relative(ROOT, DATA_DIR)}/, log ${path.relative(ROOT, LOG_FILE)})`,
+      );
       return;
     }
     await new Promise((r) => setTimeout(r, 200));
@@ -70,11 +76,20 @@ async function up(): Promise<void> {
   const outputs = await stack.outputs();
   const changes = result.summary.resourceChanges ?? {};
   step("Summary");
-  console.log(`  result:    ${result.summary.result} (${Object.entries(changes).map(([k, v]) => `${v} ${k}`).join(", ")})`);
+  console.log(
+    `  result:    ${result.summary.result} (${Object.entries(changes)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(", ")})`,
+  );
   console.log("  outputs:");
-  for (const [k, v] of Object.entries(outputs)) console.log(`    ${k} = ${v.secret ? "[secret]" : JSON.stringify(v.value)}`);
+  for (const [k, v] of Object.entries(outputs))
+    console.log(`    ${k} = ${v.secret ? "[secret]" : JSON.stringify(v.value)}`);
   console.log(`  state:     ${path.join(ROOT, ".pulumi-state")} (file backend; passphrase in README)`);
-  console.log(`  stand-ins: ${Object.entries(SERVICES).map(([n, s]) => `${n} http://127.0.0.1:${s.defaultPort}`).join(", ")}`);
+  console.log(
+    `  stand-ins: ${Object.entries(SERVICES)
+      .map(([n, s]) => `${n} http://127.0.0.1:${s.defaultPort}`)
+      .join(", ")}`,
+  );
   console.log("  tear down: npm run sandbox -- down");
 }
 
@@ -88,11 +103,18 @@ async function down(): Promise<void> {
   await stack.destroy({ onOutput: (s) => process.stdout.write(s) });
   step("Stopping the stand-ins");
   stopStandIns();
-  console.log("\nThe sandbox stack is empty; its state stays in .pulumi-state/ (delete the folder to forget it).");
+  console.log(
+    "\nThe sandbox stack is empty; its state stays in .pulumi-state/ (delete the folder to forget it).",
+  );
 }
 
 const cmd = process.argv[2] ?? "up";
-(cmd === "down" ? down() : cmd === "up" ? up() : Promise.reject(new Error(`unknown command "${cmd}" (up | down)`))).catch((err) => {
+(cmd === "down"
+  ? down()
+  : cmd === "up"
+    ? up()
+    : Promise.reject(new Error(`unknown command "${cmd}" (up | down)`))
+).catch((err) => {
   console.error(`\nsandbox: ${err.message ?? err}`);
   process.exit(1);
 });

@@ -57,7 +57,8 @@ function api(kind: ActorKind, client: AirbyteClient) {
           const s = await client.getSource(id);
           return s && fromSource(s);
         },
-        create: async (body: unknown, recover: () => Promise<unknown>) => fromSource(await client.createSource(body, recover)),
+        create: async (body: unknown, recover: () => Promise<unknown>) =>
+          fromSource(await client.createSource(body, recover)),
         patch: async (id: string, body: unknown) => fromSource(await client.patchSource(id, body)),
         remove: (id: string) => client.deleteSource(id),
       }
@@ -111,14 +112,20 @@ export function actorProvider(kind: ActorKind): pulumi.dynamic.ResourceProvider<
       const n = news as unknown as Record<string, unknown>;
       requireString(failures, n, "name");
       requireString(failures, n, "workspaceId", UUID);
-      requireString(failures, n, "connectorType", { re: /^[a-z0-9-]+$/, what: "a connector name like \"postgres\"" });
+      requireString(failures, n, "connectorType", {
+        re: /^[a-z0-9-]+$/,
+        what: 'a connector name like "postgres"',
+      });
       if (n.definitionId !== undefined) requireString(failures, n, "definitionId", UUID);
       optionalObject(failures, n, "configuration");
       optionalObject(failures, n, "secretConfiguration");
       if (isPlainObject(n.configuration) && isPlainObject(n.secretConfiguration)) {
         for (const k of Object.keys(n.secretConfiguration)) {
           if (k in n.configuration && !isPlainObject(n.configuration[k])) {
-            failures.push({ property: "configuration", reason: `configuration.${k} is also set in secretConfiguration; set it in one place` });
+            failures.push({
+              property: "configuration",
+              reason: `configuration.${k} is also set in secretConfiguration; set it in one place`,
+            });
           }
         }
       }
@@ -127,7 +134,11 @@ export function actorProvider(kind: ActorKind): pulumi.dynamic.ResourceProvider<
 
     async diff(_id, olds, news) {
       const replaces = changedKeys(olds as any, news as any, ["workspaceId", "connectorType"]);
-      if (news.definitionId !== undefined && !isUnknown(news.definitionId) && news.definitionId !== olds.definitionId) {
+      if (
+        news.definitionId !== undefined &&
+        !isUnknown(news.definitionId) &&
+        news.definitionId !== olds.definitionId
+      ) {
         replaces.push("definitionId");
       }
       const updates = changedKeys(olds as any, news as any, ["name", "configuration", "secretConfiguration"]);
@@ -143,13 +154,19 @@ export function actorProvider(kind: ActorKind): pulumi.dynamic.ResourceProvider<
       const o = ops();
       const desired = body(inputs);
       const findExisting = async () =>
-        (await o.list(inputs.workspaceId)).find((a) => a.name === inputs.name && a.type === inputs.connectorType);
+        (await o.list(inputs.workspaceId)).find(
+          (a) => a.name === inputs.name && a.type === inputs.connectorType,
+        );
       // Idempotent: adopt an object of the same name and connector type instead of creating a duplicate.
       const existing = await findExisting();
       const remote = existing
         ? await o.patch(existing.id, desired)
         : await o.create(
-            { ...desired, workspaceId: inputs.workspaceId, ...(inputs.definitionId ? { definitionId: inputs.definitionId } : {}) },
+            {
+              ...desired,
+              workspaceId: inputs.workspaceId,
+              ...(inputs.definitionId ? { definitionId: inputs.definitionId } : {}),
+            },
             findExisting,
           );
       return { id: remote.id, outs: outputs(remote, inputs) };
@@ -182,6 +199,9 @@ export interface ActorArgs {
   secretConfiguration?: pulumi.Input<Record<string, pulumi.Input<unknown>>>;
 }
 
+// One provider object per kind, so Pulumi serializes each once per program run (it caches by object).
+const providers = { source: actorProvider("source"), destination: actorProvider("destination") };
+
 function actorProps(args: ActorArgs) {
   return {
     ...args,
@@ -199,7 +219,14 @@ export class AirbyteSource extends pulumi.dynamic.Resource {
   declare readonly configuration: pulumi.Output<Record<string, unknown>>;
   declare readonly createdAt: pulumi.Output<number>;
   constructor(name: string, args: ActorArgs, opts?: pulumi.CustomResourceOptions) {
-    super(actorProvider("source"), name, actorProps(args), pulumi.mergeOptions(opts, secretOutputs), "airbyte", "Source");
+    super(
+      providers.source,
+      name,
+      actorProps(args),
+      pulumi.mergeOptions(opts, secretOutputs),
+      "airbyte",
+      "Source",
+    );
   }
 }
 
@@ -209,6 +236,13 @@ export class AirbyteDestination extends pulumi.dynamic.Resource {
   declare readonly configuration: pulumi.Output<Record<string, unknown>>;
   declare readonly createdAt: pulumi.Output<number>;
   constructor(name: string, args: ActorArgs, opts?: pulumi.CustomResourceOptions) {
-    super(actorProvider("destination"), name, actorProps(args), pulumi.mergeOptions(opts, secretOutputs), "airbyte", "Destination");
+    super(
+      providers.destination,
+      name,
+      actorProps(args),
+      pulumi.mergeOptions(opts, secretOutputs),
+      "airbyte",
+      "Destination",
+    );
   }
 }

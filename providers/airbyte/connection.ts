@@ -40,7 +40,11 @@ export interface ConnectionInputs {
   status?: "active" | "inactive";
   namespaceDefinition?: "source" | "destination" | "custom_format";
   prefix?: string;
-  nonBreakingSchemaUpdatesBehavior?: "ignore" | "disable_connection" | "propagate_columns" | "propagate_fully";
+  nonBreakingSchemaUpdatesBehavior?:
+    | "ignore"
+    | "disable_connection"
+    | "propagate_columns"
+    | "propagate_fully";
 }
 
 export interface ConnectionOutputs extends ConnectionInputs {
@@ -48,7 +52,15 @@ export interface ConnectionOutputs extends ConnectionInputs {
   createdAt: number;
 }
 
-const UPDATABLE = ["name", "streams", "schedule", "status", "namespaceDefinition", "prefix", "nonBreakingSchemaUpdatesBehavior"];
+const UPDATABLE = [
+  "name",
+  "streams",
+  "schedule",
+  "status",
+  "namespaceDefinition",
+  "prefix",
+  "nonBreakingSchemaUpdatesBehavior",
+];
 
 function checkConnection(n: Record<string, any>): CheckFailure[] {
   const failures: CheckFailure[] = [];
@@ -63,13 +75,23 @@ function checkConnection(n: Record<string, any>): CheckFailure[] {
       failures.push({ property: "schedule", reason: `schedule.scheduleType must be "manual" or "cron"` });
     } else if (s.scheduleType === "cron") {
       if (typeof s.cronExpression !== "string" || !s.cronExpression.trim()) {
-        failures.push({ property: "schedule", reason: "schedule.cronExpression is required when scheduleType is \"cron\"" });
+        failures.push({
+          property: "schedule",
+          reason: 'schedule.cronExpression is required when scheduleType is "cron"',
+        });
       } else {
         const problem = quartzCronError(s.cronExpression);
-        if (problem) failures.push({ property: "schedule", reason: `schedule.cronExpression "${s.cronExpression}": ${problem}` });
+        if (problem)
+          failures.push({
+            property: "schedule",
+            reason: `schedule.cronExpression "${s.cronExpression}": ${problem}`,
+          });
       }
     } else if (s.cronExpression !== undefined) {
-      failures.push({ property: "schedule", reason: "schedule.cronExpression is only allowed when scheduleType is \"cron\"" });
+      failures.push({
+        property: "schedule",
+        reason: 'schedule.cronExpression is only allowed when scheduleType is "cron"',
+      });
     }
   }
 
@@ -85,7 +107,11 @@ function checkConnection(n: Record<string, any>): CheckFailure[] {
           failures.push({ property: "streams", reason: `streams[${i}].name is required` });
           return;
         }
-        if (seen.has(st.name)) failures.push({ property: "streams", reason: `streams[${i}]: stream "${st.name}" is listed twice` });
+        if (seen.has(st.name))
+          failures.push({
+            property: "streams",
+            reason: `streams[${i}]: stream "${st.name}" is listed twice`,
+          });
         seen.add(st.name);
         if (st.syncMode !== undefined && !(SYNC_MODES as readonly unknown[]).includes(st.syncMode)) {
           failures.push({
@@ -99,7 +125,10 @@ function checkConnection(n: Record<string, any>): CheckFailure[] {
   for (const [prop, allowed] of [
     ["status", ["active", "inactive"]],
     ["namespaceDefinition", ["source", "destination", "custom_format"]],
-    ["nonBreakingSchemaUpdatesBehavior", ["ignore", "disable_connection", "propagate_columns", "propagate_fully"]],
+    [
+      "nonBreakingSchemaUpdatesBehavior",
+      ["ignore", "disable_connection", "propagate_columns", "propagate_fully"],
+    ],
   ] as const) {
     const v = n[prop];
     if (v !== undefined && !isUnknown(v) && !(allowed as readonly string[]).includes(v)) {
@@ -117,7 +146,9 @@ function requestBody(i: ConnectionInputs) {
     ...(i.status ? { status: i.status } : {}),
     ...(i.namespaceDefinition ? { namespaceDefinition: i.namespaceDefinition } : {}),
     ...(i.prefix !== undefined ? { prefix: i.prefix } : {}),
-    ...(i.nonBreakingSchemaUpdatesBehavior ? { nonBreakingSchemaUpdatesBehavior: i.nonBreakingSchemaUpdatesBehavior } : {}),
+    ...(i.nonBreakingSchemaUpdatesBehavior
+      ? { nonBreakingSchemaUpdatesBehavior: i.nonBreakingSchemaUpdatesBehavior }
+      : {}),
   };
 }
 
@@ -128,13 +159,17 @@ function toOutputs(r: ConnectionResponse, declared: Partial<ConnectionInputs>): 
     workspaceId: r.workspaceId,
     sourceId: r.sourceId,
     destinationId: r.destinationId,
-    streams: (r.configurations?.streams ?? []).map((s) => Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined)) as StreamConfiguration),
+    streams: (r.configurations?.streams ?? []).map(
+      (s) => Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined)) as StreamConfiguration,
+    ),
     schedule: {
       scheduleType: r.schedule.scheduleType as "manual" | "cron",
       ...(r.schedule.cronExpression ? { cronExpression: r.schedule.cronExpression } : {}),
     },
     ...(declared.status !== undefined ? { status: r.status as "active" | "inactive" } : {}),
-    ...(declared.namespaceDefinition !== undefined ? { namespaceDefinition: r.namespaceDefinition as any } : {}),
+    ...(declared.namespaceDefinition !== undefined
+      ? { namespaceDefinition: r.namespaceDefinition as any }
+      : {}),
     ...(declared.prefix !== undefined ? { prefix: r.prefix ?? "" } : {}),
     ...(declared.nonBreakingSchemaUpdatesBehavior !== undefined
       ? { nonBreakingSchemaUpdatesBehavior: r.nonBreakingSchemaUpdatesBehavior as any }
@@ -168,7 +203,10 @@ export const connectionProvider: pulumi.dynamic.ResourceProvider<ConnectionInput
     const client = configuredAirbyte(configValue);
     const findExisting = async () =>
       (await client.listConnections(inputs.workspaceId)).find(
-        (c) => c.name === inputs.name && c.sourceId === inputs.sourceId && c.destinationId === inputs.destinationId,
+        (c) =>
+          c.name === inputs.name &&
+          c.sourceId === inputs.sourceId &&
+          c.destinationId === inputs.destinationId,
       );
     const existing = await findExisting();
     const remote = existing
@@ -206,7 +244,9 @@ export interface ConnectionArgs {
   status?: pulumi.Input<"active" | "inactive">;
   namespaceDefinition?: pulumi.Input<"source" | "destination" | "custom_format">;
   prefix?: pulumi.Input<string>;
-  nonBreakingSchemaUpdatesBehavior?: pulumi.Input<ConnectionInputs["nonBreakingSchemaUpdatesBehavior"] & string>;
+  nonBreakingSchemaUpdatesBehavior?: pulumi.Input<
+    ConnectionInputs["nonBreakingSchemaUpdatesBehavior"] & string
+  >;
 }
 
 export class AirbyteConnection extends pulumi.dynamic.Resource {
@@ -215,6 +255,13 @@ export class AirbyteConnection extends pulumi.dynamic.Resource {
   declare readonly schedule: pulumi.Output<ConnectionSchedule>;
   declare readonly streams: pulumi.Output<StreamConfiguration[]>;
   constructor(name: string, args: ConnectionArgs, opts?: pulumi.CustomResourceOptions) {
-    super(connectionProvider, name, { ...args, connectionId: undefined, createdAt: undefined }, opts, "airbyte", "Connection");
+    super(
+      connectionProvider,
+      name,
+      { ...args, connectionId: undefined, createdAt: undefined },
+      opts,
+      "airbyte",
+      "Connection",
+    );
   }
 }

@@ -20,7 +20,14 @@ const FIELDS: Field[] = [
   { name: "hours", min: 0, max: 23 },
   { name: "day-of-month", min: 1, max: 31, question: true, special: /^(L(-\d{1,2})?|LW|\d{1,2}W)$/ },
   { name: "month", min: 1, max: 12, names: MONTHS },
-  { name: "day-of-week", min: 1, max: 7, names: DAYS, question: true, special: /^(\d|[A-Z]{3})(L|#[1-5])$|^L$/ },
+  {
+    name: "day-of-week",
+    min: 1,
+    max: 7,
+    names: DAYS,
+    question: true,
+    special: /^(\d|[A-Z]{3})(L|#[1-5])$|^L$/,
+  },
   { name: "year", min: 1970, max: 2199 },
 ];
 
@@ -38,12 +45,14 @@ function checkField(text: string, f: Field): string | undefined {
     if (f.special?.test(item.toUpperCase())) continue;
     const [range, step, extra] = item.split("/");
     if (extra !== undefined) return `"${item}" has more than one "/"`;
-    if (step !== undefined && (!/^\d+$/.test(step) || Number(step) < 1)) return `step "${step}" must be a positive number`;
+    if (step !== undefined && (!/^\d+$/.test(step) || Number(step) < 1))
+      return `step "${step}" must be a positive number`;
     if (range === "*") continue;
     const [from, to, more] = range.split("-");
     if (more !== undefined) return `"${range}" is not a range`;
     if (value(from, f) === undefined) return `"${from}" is not a ${f.name} value (${f.min}-${f.max})`;
-    if (to !== undefined && value(to, f) === undefined) return `"${to}" is not a ${f.name} value (${f.min}-${f.max})`;
+    if (to !== undefined && value(to, f) === undefined)
+      return `"${to}" is not a ${f.name} value (${f.min}-${f.max})`;
   }
   return undefined;
 }

@@ -111,7 +111,14 @@ export function apiMessage(body: unknown): string {
   return "(empty body)";
 }
 
-const NETWORK_ERRORS = new Set(["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "ECONNABORTED", "EAI_AGAIN"]);
+const NETWORK_ERRORS = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ECONNABORTED",
+  "EAI_AGAIN",
+]);
 
 export class ApiClient {
   private readonly opts: Required<Omit<ApiClientOptions, "auth" | "onExchange" | "paceKey">> &
@@ -155,7 +162,8 @@ export class ApiClient {
           url: this.opts.baseUrl + path,
           params: ro.query,
           paramsSerializer: { indexes: null },
-          data: ro.form && ro.body ? new URLSearchParams(ro.body as Record<string, string>).toString() : ro.body,
+          data:
+            ro.form && ro.body ? new URLSearchParams(ro.body as Record<string, string>).toString() : ro.body,
           headers: {
             accept: "application/json",
             ...(ro.body !== undefined
@@ -182,7 +190,11 @@ export class ApiClient {
       } catch (err) {
         if (err instanceof ApiError) throw err; // from the auth strategy
         networkCode = (err as { code?: string }).code ?? "ERR_NETWORK";
-        if (!NETWORK_ERRORS.has(networkCode) && networkCode !== "ERR_NETWORK" && networkCode !== "ECONNABORTED") {
+        if (
+          !NETWORK_ERRORS.has(networkCode) &&
+          networkCode !== "ERR_NETWORK" &&
+          networkCode !== "ECONNABORTED"
+        ) {
           throw new ApiError(this.opts.service, method, path, undefined, (err as Error).message);
         }
       }
@@ -211,7 +223,8 @@ export class ApiClient {
       }
       // A POST that failed with 5xx or a dropped connection may have been carried out.
       if (!idempotent && status !== 429 && networkCode !== "ECONNREFUSED") ambiguous = true;
-      const retryAfter = status === 429 || status === 503 ? parseRetryAfter(headers["retry-after"]) : undefined;
+      const retryAfter =
+        status === 429 || status === 503 ? parseRetryAfter(headers["retry-after"]) : undefined;
       const backoff = Math.min(this.opts.maxDelayMs, this.opts.baseDelayMs * 2 ** attempt);
       const jittered = backoff / 2 + Math.random() * (backoff / 2);
       await sleep(Math.min(this.opts.maxDelayMs, retryAfter ?? jittered));

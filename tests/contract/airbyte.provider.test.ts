@@ -58,12 +58,15 @@ beforeEach(async () => {
 describe("check", () => {
   it("names each invalid property and calls no API", async () => {
     await admin.reset();
-    const res = await source.check!({} as any, {
-      name: "",
-      workspaceId: "not-a-uuid",
-      connectorType: "Gong Source",
-      configuration: "oops",
-    } as any);
+    const res = await source.check!(
+      {} as any,
+      {
+        name: "",
+        workspaceId: "not-a-uuid",
+        connectorType: "Gong Source",
+        configuration: "oops",
+      } as any,
+    );
     const props = res.failures!.map((f) => f.property).sort();
     expect(props).toEqual(["configuration", "connectorType", "name", "workspaceId"]);
     expect(res.failures!.find((f) => f.property === "workspaceId")!.reason).toMatch(/UUID/);
@@ -71,28 +74,34 @@ describe("check", () => {
   });
 
   it("accepts unknown values during preview", async () => {
-    const res = await connectionProvider.check!({} as any, {
-      name: "c",
-      workspaceId: WS,
-      sourceId: UNKNOWN,
-      destinationId: UNKNOWN,
-      streams: [{ name: "calls", syncMode: "incremental_append" }],
-      schedule: { scheduleType: "cron", cronExpression: "0 0 */6 * * ?" },
-    } as any);
+    const res = await connectionProvider.check!(
+      {} as any,
+      {
+        name: "c",
+        workspaceId: WS,
+        sourceId: UNKNOWN,
+        destinationId: UNKNOWN,
+        streams: [{ name: "calls", syncMode: "incremental_append" }],
+        schedule: { scheduleType: "cron", cronExpression: "0 0 */6 * * ?" },
+      } as any,
+    );
     expect(res.failures).toEqual([]);
   });
 
   it("rejects a bad cron expression, an unknown sync mode and duplicate streams", async () => {
     await admin.reset();
-    const res = await connectionProvider.check!({} as any, {
-      name: "c",
-      workspaceId: WS,
-      sourceId: WS,
-      destinationId: WS,
-      streams: [{ name: "calls", syncMode: "sometimes" }, { name: "calls" }],
-      schedule: { scheduleType: "cron", cronExpression: "0 */6 * * *" },
-      status: "paused",
-    } as any);
+    const res = await connectionProvider.check!(
+      {} as any,
+      {
+        name: "c",
+        workspaceId: WS,
+        sourceId: WS,
+        destinationId: WS,
+        streams: [{ name: "calls", syncMode: "sometimes" }, { name: "calls" }],
+        schedule: { scheduleType: "cron", cronExpression: "0 */6 * * *" },
+        status: "paused",
+      } as any,
+    );
     const byProp = Object.fromEntries(res.failures!.map((f) => [f.property, f.reason]));
     expect(byProp.schedule).toMatch(/expected 6 or 7 fields/);
     expect(res.failures!.filter((f) => f.property === "streams").map((f) => f.reason)).toEqual([
@@ -155,14 +164,28 @@ describe("source and destination lifecycle", () => {
 
   it("replaces only for what the API cannot update", async () => {
     const olds = { ...pgInputs(), actorId: "x", definitionId: "d", createdAt: 1 } as any;
-    expect(await destination.diff!("x", olds, { ...pgInputs(), name: "renamed" } as any)).toMatchObject({ changes: true, replaces: [] });
-    expect(await destination.diff!("x", olds, { ...pgInputs(), secretConfiguration: { password: "new" } } as any)).toMatchObject({ changes: true, replaces: [] });
-    expect(await destination.diff!("x", olds, { ...pgInputs(), connectorType: "redis" } as any)).toMatchObject({
+    expect(await destination.diff!("x", olds, { ...pgInputs(), name: "renamed" } as any)).toMatchObject({
+      changes: true,
+      replaces: [],
+    });
+    expect(
+      await destination.diff!("x", olds, { ...pgInputs(), secretConfiguration: { password: "new" } } as any),
+    ).toMatchObject({ changes: true, replaces: [] });
+    expect(
+      await destination.diff!("x", olds, { ...pgInputs(), connectorType: "redis" } as any),
+    ).toMatchObject({
       changes: true,
       replaces: ["connectorType"],
       deleteBeforeReplace: true,
     });
-    expect((await destination.diff!("x", olds, { ...pgInputs(), workspaceId: "11111111-2222-3333-4444-555555555555" } as any)).replaces).toEqual(["workspaceId"]);
+    expect(
+      (
+        await destination.diff!("x", olds, {
+          ...pgInputs(),
+          workspaceId: "11111111-2222-3333-4444-555555555555",
+        } as any)
+      ).replaces,
+    ).toEqual(["workspaceId"]);
   });
 
   it("reports an object deleted out of band as gone, and deleting it again succeeds", async () => {
@@ -176,7 +199,9 @@ describe("source and destination lifecycle", () => {
   it("surfaces the API's own message when the API refuses a request", async () => {
     await expect(
       source.create!({ ...gongInputs("no-secret"), secretConfiguration: { access_key: "only-half" } }),
-    ).rejects.toThrow(/Airbyte API POST \/sources failed with 400: configuration is missing required field\(s\): access_key_secret/);
+    ).rejects.toThrow(
+      /Airbyte API POST \/sources failed with 400: configuration is missing required field\(s\): access_key_secret/,
+    );
   });
 });
 
@@ -189,7 +214,10 @@ describe("connection lifecycle", () => {
       workspaceId: WS,
       sourceId: src.id,
       destinationId: dst.id,
-      streams: ["calls", "users", "deals", "emails"].map((name) => ({ name, syncMode: "incremental_append" })),
+      streams: ["calls", "users", "deals", "emails"].map((name) => ({
+        name,
+        syncMode: "incremental_append",
+      })),
       schedule: { scheduleType: "cron" as const, cronExpression: "0 0 */6 * * ?" },
       status: "active" as const,
     };
@@ -197,14 +225,18 @@ describe("connection lifecycle", () => {
     expect(created.outs!.schedule).toEqual(inputs.schedule);
     expect((await connectionProvider.create!(inputs)).id).toBe(created.id);
 
-    await admin.edit("connections", created.id, { schedule: { scheduleType: "manual", cronExpression: null } });
+    await admin.edit("connections", created.id, {
+      schedule: { scheduleType: "manual", cronExpression: null },
+    });
     const read = await connectionProvider.read!(created.id, created.outs!);
     expect(read.props!.schedule).toEqual({ scheduleType: "manual" });
     expect((await connectionProvider.diff!(created.id, read.props!, inputs)).changes).toBe(true);
     const updated = await connectionProvider.update!(created.id, read.props!, inputs);
     expect(updated.outs!.schedule).toEqual(inputs.schedule);
 
-    expect((await connectionProvider.diff!(created.id, updated.outs!, { ...inputs, sourceId: dst.id })).replaces).toEqual(["sourceId"]);
+    expect(
+      (await connectionProvider.diff!(created.id, updated.outs!, { ...inputs, sourceId: dst.id })).replaces,
+    ).toEqual(["sourceId"]);
 
     await connectionProvider.delete!(created.id, updated.outs!);
     expect((await connectionProvider.read!(created.id, updated.outs!)).id).toBe("");
@@ -216,7 +248,11 @@ describe("connection lifecycle", () => {
 describe("transport", () => {
   const client = () =>
     new AirbyteClient(
-      { apiUrl: sb.url("airbyte"), clientId: AIRBYTE_SANDBOX.clientId, clientSecret: AIRBYTE_SANDBOX.clientSecret },
+      {
+        apiUrl: sb.url("airbyte"),
+        clientId: AIRBYTE_SANDBOX.clientId,
+        clientSecret: AIRBYTE_SANDBOX.clientSecret,
+      },
       { baseDelayMs: 5, maxRetries: 3 },
     );
 
@@ -250,7 +286,11 @@ describe("transport", () => {
 
   it("shares one token between concurrent requests", async () => {
     await admin.expireTokens();
-    const c = new AirbyteClient({ apiUrl: sb.url("airbyte"), clientId: AIRBYTE_SANDBOX.clientId, clientSecret: AIRBYTE_SANDBOX.clientSecret });
+    const c = new AirbyteClient({
+      apiUrl: sb.url("airbyte"),
+      clientId: AIRBYTE_SANDBOX.clientId,
+      clientSecret: AIRBYTE_SANDBOX.clientSecret,
+    });
     // a fresh process-wide cache entry: drop what earlier tests cached for this URL
     (globalThis as any).__sophiaTokenCache?.clear();
     await admin.reset();
@@ -280,7 +320,9 @@ describe("transport", () => {
     const err = await c.listWorkspaces().catch((e) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err.status).toBe(500);
-    expect(err.message).toMatch(/GET \/workspaces failed with 500: injected by the sandbox \(after 4 attempts\)/);
+    expect(err.message).toMatch(
+      /GET \/workspaces failed with 500: injected by the sandbox \(after 4 attempts\)/,
+    );
   });
 
   it("does not duplicate an object when the connection drops after the API created it", async () => {

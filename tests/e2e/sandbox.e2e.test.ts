@@ -83,7 +83,10 @@ test("up, no-op, drift, restore, refresh and destroy on the real engine", async 
     ["sources", "destinations", "connections"].map((k) => admin.objects(k)),
   );
   expect(sources.map((s) => s.name)).toEqual([`sophia-${stackName}-gong`]);
-  expect(destinations.map((d) => d.name).sort()).toEqual([`sophia-${stackName}-postgres`, `sophia-${stackName}-redis`]);
+  expect(destinations.map((d) => d.name).sort()).toEqual([
+    `sophia-${stackName}-postgres`,
+    `sophia-${stackName}-redis`,
+  ]);
   expect(connections).toHaveLength(1);
   expect(connections[0].schedule).toEqual({ scheduleType: "cron", cronExpression: "0 0 */6 * * ?" });
   expect(connections[0].configurations.streams.map((s: any) => `${s.name}:${s.syncMode}`)).toEqual([
@@ -137,7 +140,8 @@ test("up, no-op, drift, restore, refresh and destroy on the real engine", async 
   // 6. destroy leaves nothing behind in the stand-in.
   const destroy = await stack.destroy();
   expect(destroy.summary.resourceChanges).toEqual({ delete: 6 });
-  for (const kind of ["sources", "destinations", "connections"]) expect(await admin.objects(kind)).toEqual([]);
+  for (const kind of ["sources", "destinations", "connections"])
+    expect(await admin.objects(kind)).toEqual([]);
   expect(await admin.violations()).toEqual([]);
 });
 
