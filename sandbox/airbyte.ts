@@ -313,14 +313,15 @@ export class AirbyteSandbox extends Service<AirbyteState> {
 
     const connNotFound = (id: string) =>
       this.problem(404, "resource-not-found", `Connection ${id} was not found`);
-    const validateConn = (b: any): string | undefined => {
+    const validateConn = (b: any, sourceId: string): string | undefined => {
       if (b.schedule?.scheduleType === "cron") {
         if (!b.schedule.cronExpression) return "schedule.cronExpression is required for a cron schedule";
         const problem = quartzCronError(b.schedule.cronExpression);
         if (problem) return `Invalid cron expression "${b.schedule.cronExpression}": ${problem}`;
       }
+      const offered = STREAMS[this.state.sources[sourceId]?.sourceType];
       const names = (b.configurations?.streams ?? []).map((s: any) => s.name);
-      const unknown = names.filter((n: string) => !GONG_STREAMS.includes(n));
+      const unknown = offered ? names.filter((n: string) => !offered.includes(n)) : [];
       if (unknown.length) return `Unknown stream(s) for this source: ${unknown.join(", ")}`;
       return undefined;
     };
@@ -337,7 +338,7 @@ export class AirbyteSandbox extends Service<AirbyteState> {
       if (!dest) return this.problem(400, "bad-request", `Destination ${b.destinationId} does not exist`);
       if (source.workspaceId !== dest.workspaceId)
         return this.problem(400, "bad-request", "Source and destination are in different workspaces");
-      const invalid = validateConn(b);
+      const invalid = validateConn(b, b.sourceId);
       if (invalid) return this.problem(400, "bad-request", invalid);
       const id = newId();
       const conn = {
@@ -367,7 +368,7 @@ export class AirbyteSandbox extends Service<AirbyteState> {
       const c = this.state.connections[ctx.params.connectionId];
       if (!c) return connNotFound(ctx.params.connectionId);
       const b = ctx.body ?? {};
-      const invalid = validateConn(b);
+      const invalid = validateConn(b, c.sourceId);
       if (invalid) return this.problem(400, "bad-request", invalid);
       const next = { ...c };
       for (const k of [
@@ -447,13 +448,7 @@ export class AirbyteSandbox extends Service<AirbyteState> {
   }
 }
 
-/** Streams the Gong source connector offers. */
-const GONG_STREAMS = [
-  "answered_scorecards",
-  "calls",
-  "scorecards",
-  "users",
-  "deals",
-  "emails",
-  "extensive_calls",
-];
+/** Streams each source connector offers (Gong: the connector's streams plus the platform's deals and emails). */
+const STREAMS: Record<string, string[]> = {
+  gong: ["answered_scorecards", "calls", "scorecards", "users", "deals", "emails", "extensive_calls"],
+};
