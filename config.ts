@@ -2,11 +2,34 @@
 // and reported together, each naming the key and what is expected, before any resource is declared.
 import * as pulumi from "@pulumi/pulumi";
 import type { AirbyteArgs } from "./integrations/airbyte";
+import type { AwsArgs } from "./integrations/aws";
+import type { GithubArgs } from "./integrations/github";
+import type { RotationState } from "./integrations/rotation";
+import type { SnowflakeArgs } from "./integrations/snowflake";
+import type { VercelArgs } from "./integrations/vercel";
+
+/** The services whose credentials this program mints and rotates. */
+export const ROTATED_SERVICES = ["snowflake", "estuary", "gong"] as const;
+export type RotatedService = (typeof ROTATED_SERVICES)[number];
+
+export interface RotationConfig {
+  maxAgeDays: number;
+  services: Record<RotatedService, RotationState>;
+}
 
 export interface StackConfig {
   stack: string;
   namePrefix: string;
+  /** Protect resources that hold data or identity (production). */
+  protect: boolean;
+  rotation: RotationConfig;
   airbyte?: AirbyteArgs;
+  /** CI credentials read from config, which GitHub Actions secrets may carry. */
+  ciCredentials: Record<string, pulumi.Output<string>>;
+  snowflake?: Omit<SnowflakeArgs, "credential" | "protect">;
+  aws?: Omit<AwsArgs, "protect">;
+  github?: Omit<GithubArgs, "repoSecrets" | "orgSecrets"> & { carryConfigCredentials: boolean };
+  vercel?: Omit<VercelArgs, "variables">;
 }
 
 // @pulumi/pulumi marks this helper internal; it is how the SDK itself knows which keys are secret.
@@ -89,6 +112,42 @@ export class ConfigReader {
     return def;
   }
 
+  /** A JSON object value (structured config), or the default when unset. */
+  object(key: string): Record<string, unknown> | undefined {
+    const raw = this.cfg.get(key);
+    if (raw === undefined || raw === "") return undefined;
+    try {
+      const v = JSON.parse(raw);
+      if (v && typeof v === "object" && !Array.isArray(v)) return v;
+    } catch {
+      // reported below
+    }
+    this.problems.push(`${this.full(key)} must be an object; got ${raw}`);
+    return undefined;
+  }
+
+  intList(key: string, def: number[]): number[] {
+    const raw = this.cfg.get(key);
+    if (raw === undefined || raw === "") return def;
+    try {
+      const v = JSON.parse(raw);
+      if (Array.isArray(v) && v.every((x) => Number.isInteger(x))) return v;
+    } catch {
+      // reported below
+    }
+    this.problems.push(`${this.full(key)} must be a list of integers, e.g. [1234, 5678]; got ${raw}`);
+    return def;
+  }
+
+  oneOf<T extends string>(key: string, allowed: readonly T[], def: T): T {
+    const v = this.string(key, { default: def });
+    if (!allowed.includes(v as T)) {
+      this.problems.push(`${this.full(key)} must be one of ${allowed.join(", ")}; got "${v}"`);
+      return def;
+    }
+    return v as T;
+  }
+
   /** A secret value; refuses one stored in plain text so a credential never sits unencrypted in a stack file. */
   secret(key: string): pulumi.Output<string> {
     const v = this.cfg.get(key);
@@ -116,10 +175,13 @@ export function loadStackConfig(cfg = new pulumi.Config(), stack = pulumi.getSta
   });
 
   let airbyte: AirbyteArgs | undefined;
+  const ciCredentials: Record<string, pulumi.Output<string>> = {};
   if (r.bool("airbyteEnabled", true)) {
-    // Read where the provider reads them, at call time; checked here so a missing one fails the preview.
-    r.string("airbyteClientId", { what: "the Airbyte application's client id" });
-    r.secret("airbyteClientSecret");
+    // The provider reads these at call time; checked here so a missing one fails the preview.
+    ciCredentials.AIRBYTE_CLIENT_ID = pulumi.output(
+      r.string("airbyteClientId", { what: "the Airbyte application's client id" }),
+    );
+    ciCredentials.AIRBYTE_CLIENT_SECRET = r.secret("airbyteClientSecret");
     r.string("airbyteApiUrl", {
       default: "https://api.airbyte.com/v1",
       pattern: /^https?:\/\/\S+$/,
@@ -163,7 +225,108 @@ export function loadStackConfig(cfg = new pulumi.Config(), stack = pulumi.getSta
       streams: r.stringList("airbyteStreams", ["calls", "users", "deals", "emails"]),
       syncMode: "incremental_append",
     };
+    ciCredentials.GONG_ACCESS_KEY = airbyte.gong.accessKey as pulumi.Output<string>;
+    ciCredentials.GONG_ACCESS_KEY_SECRET = airbyte.gong.accessKeySecret as pulumi.Output<string>;
   }
+  const protect = r.bool("protectData", stack === "production");
+  if (stack === "production" && !protect) {
+    r.problems.push(`${cfg.name}:protectData cannot be false in the production stack`);
+  }
+  const rotation = readRotation(r, cfg.name);
+  const upperPrefix = namePrefix.toUpperCase().replace(/-/g, "_");
+
+  const snowflake = r.bool("snowflakeEnabled", false)
+    ? {
+        prefix: upperPrefix,
+        warehouseSize: r.oneOf("snowflakeWarehouseSize", WAREHOUSE_SIZES, "XSMALL"),
+        autoSuspendSeconds: r.int("snowflakeAutoSuspendSeconds", { default: 60, min: 60, max: 3600 }),
+        dataRetentionDays: r.int("snowflakeDataRetentionDays", { default: 1, min: 0, max: 90 }),
+        database: r.string("snowflakeDatabase", {
+          default: `${upperPrefix}_ANALYTICS`,
+          pattern: /^[A-Z][A-Z0-9_]*$/,
+          what: "an upper-case identifier",
+        }),
+        schema: r.string("snowflakeSchema", {
+          default: "GONG",
+          pattern: /^[A-Z][A-Z0-9_]*$/,
+          what: "an upper-case identifier",
+        }),
+      }
+    : undefined;
+
+  const aws = r.bool("awsEnabled", false)
+    ? {
+        bucketName: r.string("awsBucketName", {
+          default: `${namePrefix}-data`,
+          pattern: /^[a-z0-9][a-z0-9.-]{2,62}$/,
+          what: "an S3 bucket name",
+        }),
+        rawExpireDays: r.int("awsRawExpireDays", { default: 365, min: 1 }),
+        backupGlacierDays: r.int("awsBackupGlacierDays", { default: 30, min: 1 }),
+        noncurrentVersionDays: r.int("awsNoncurrentVersionDays", { default: 90, min: 1 }),
+      }
+    : undefined;
+
+  const github = r.bool("githubEnabled", false)
+    ? {
+        repository: r.string("githubRepository", { what: "the repository name (the owner is github:owner)" }),
+        productionReviewers: r.intList("githubProductionReviewers", []),
+        orgSecretVisibility: r.oneOf(
+          "githubOrgSecretVisibility",
+          ["all", "private", "selected"] as const,
+          "private",
+        ),
+        carryConfigCredentials: r.bool("githubCarryConfigCredentials", true),
+      }
+    : undefined;
+  if (github && stack === "production" && github.productionReviewers.length === 0) {
+    r.problems.push(
+      `${cfg.name}:githubProductionReviewers must name at least one reviewer in the production stack`,
+    );
+  }
+
+  const vercel = r.bool("vercelEnabled", false)
+    ? {
+        projectName: r.string("vercelProjectName", {
+          default: namePrefix,
+          pattern: /^[a-z0-9][a-z0-9-]{0,99}$/,
+          what: "a Vercel project name",
+        }),
+        framework: r.string("vercelFramework", { default: "nextjs" }),
+        gitRepository: r.string("vercelGitRepository", { default: "" }) || undefined,
+        domain: r.string("vercelDomain", { default: "" }) || undefined,
+      }
+    : undefined;
+
   r.done();
-  return { stack, namePrefix, airbyte };
+  return { stack, namePrefix, protect, rotation, airbyte, ciCredentials, snowflake, aws, github, vercel };
+}
+
+export const WAREHOUSE_SIZES = ["XSMALL", "SMALL", "MEDIUM", "LARGE", "XLARGE", "XXLARGE"] as const;
+
+function readRotation(r: ConfigReader, ns: string): RotationConfig {
+  const raw = r.object("rotation") ?? {};
+  const services = {} as Record<RotatedService, RotationState>;
+  for (const k of Object.keys(raw)) {
+    if (!(ROTATED_SERVICES as readonly string[]).includes(k)) {
+      r.problems.push(`${ns}:rotation.${k} is not a rotated service (${ROTATED_SERVICES.join(", ")})`);
+    }
+  }
+  for (const svc of ROTATED_SERVICES) {
+    const entry = (raw[svc] ?? {}) as Record<string, unknown>;
+    const epoch = entry.epoch ?? 0;
+    if (!Number.isInteger(epoch) || (epoch as number) < 0) {
+      r.problems.push(
+        `${ns}:rotation.${svc}.epoch must be a whole number from 0; got ${JSON.stringify(epoch)}`,
+      );
+    }
+    const rotatedAt = entry.rotatedAt;
+    if (rotatedAt !== undefined && (typeof rotatedAt !== "string" || Number.isNaN(Date.parse(rotatedAt)))) {
+      r.problems.push(
+        `${ns}:rotation.${svc}.rotatedAt must be an ISO 8601 time; got ${JSON.stringify(rotatedAt)}`,
+      );
+    }
+    services[svc] = { epoch: Number(epoch) || 0, ...(typeof rotatedAt === "string" ? { rotatedAt } : {}) };
+  }
+  return { maxAgeDays: r.int("rotationMaxAgeDays", { default: 90, min: 1, max: 365 }), services };
 }
