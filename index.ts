@@ -66,17 +66,30 @@ if (config.vercel) {
   new VercelSite("vercel", { ...config.vercel, variables });
 }
 
-export const airbyteGongSourceId = airbyte?.gongSource.actorId;
-export const airbytePostgresDestinationId = airbyte?.postgres.actorId;
-export const airbyteRedisDestinationId = airbyte?.redis?.actorId;
-export const airbyteConnectionId = airbyte?.gongToPostgres.connectionId;
-export const snowflakeWarehouse = snowflake?.warehouse.name;
-export const snowflakeCurrentUser = snowflake?.currentUser;
-export const dataBucket = aws?.bucket.id;
-export const airbyteS3AccessKeyId = aws && pulumi.secret(aws.airbyteAccessKey.id);
-export const airbyteS3SecretAccessKey = aws?.airbyteAccessKey.secret;
-/** Rotation state of every minted credential, for audits: epochs, slots, times and status, never values. */
-export const credentialRotation = Object.fromEntries(
+// Stack outputs: only what the enabled integrations produce (no undefined outputs).
+const outputs: Record<string, unknown> = {};
+if (airbyte) {
+  Object.assign(outputs, {
+    airbyteGongSourceId: airbyte.gongSource.actorId,
+    airbytePostgresDestinationId: airbyte.postgres.actorId,
+    airbyteConnectionId: airbyte.gongToPostgres.connectionId,
+    ...(airbyte.redis ? { airbyteRedisDestinationId: airbyte.redis.actorId } : {}),
+  });
+}
+if (snowflake)
+  Object.assign(outputs, {
+    snowflakeWarehouse: snowflake.warehouse.name,
+    snowflakeCurrentUser: snowflake.currentUser,
+  });
+if (aws) {
+  Object.assign(outputs, {
+    dataBucket: aws.bucket.id,
+    airbyteS3AccessKeyId: pulumi.secret(aws.airbyteAccessKey.id),
+    airbyteS3SecretAccessKey: aws.airbyteAccessKey.secret,
+  });
+}
+// Rotation state of every minted credential, for audits: epochs, slots, times and status, never values.
+const rotations = Object.fromEntries(
   (
     [
       ["snowflake", snowflakeCredential],
@@ -87,3 +100,6 @@ export const credentialRotation = Object.fromEntries(
     .filter(([, c]) => c)
     .map(([service, c]) => [service, c!.audit()]),
 );
+if (Object.keys(rotations).length) outputs.credentialRotation = rotations;
+
+export = outputs;

@@ -25,6 +25,11 @@ ready() { # $1 = dir holding pulumi; true when it is the pinned version with eve
   [ -x "$1/pulumi" ] && [ -x "$1/pulumi-language-nodejs" ] && [ -x "$1/pulumi-resource-pulumi-nodejs" ] &&
     [ "$("$1/pulumi" version 2>/dev/null)" = "$PULUMI_VERSION" ]
 }
+# Our language host is rebuilt whenever its source changes: the cache records the source's hash.
+LANGHOST_HASH=$(sha256sum "$ROOT/tools/langhost/main.go" | cut -d' ' -f1)
+cached_ready() {
+  ready "$BIN" && [ "$(cat "$BIN/pulumi-language-nodejs.source" 2>/dev/null)" = "$LANGHOST_HASH" ]
+}
 
 # 1. An installed pulumi of the pinned version.
 if command -v pulumi >/dev/null 2>&1; then
@@ -37,7 +42,7 @@ if command -v pulumi >/dev/null 2>&1; then
 fi
 
 # 2. A previous build.
-if ready "$BIN"; then
+if cached_ready; then
   log "using the cached engine $PULUMI_VERSION at $BIN"
   echo "$BIN"
   exit 0
@@ -89,6 +94,7 @@ fi
 log "compiling the Node.js language host (tools/langhost)"
 go build -o "$BIN/pulumi-language-nodejs.tmp" -ldflags "-X main.version=$PULUMI_VERSION" ./langhost
 mv "$BIN/pulumi-language-nodejs.tmp" "$BIN/pulumi-language-nodejs"
+echo "$LANGHOST_HASH" >"$BIN/pulumi-language-nodejs.source"
 
 # The dynamic-provider launcher is a shell script shipped in the sdk module; it must sit beside the CLI.
 sdkdir=$(go mod download -json "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION" |
@@ -106,6 +112,6 @@ if [ ! -x "$BIN/pulumi-resource-random" ]; then
   fi
 fi
 
-ready "$BIN" || { log "build finished but $BIN is incomplete"; exit 1; }
+cached_ready || { log "build finished but $BIN is incomplete"; exit 1; }
 log "engine ready in $(($(date +%s) - started))s: $BIN"
 echo "$BIN"

@@ -24,6 +24,7 @@ let admin: Admin;
 let stack: Stack;
 let backendDir: string;
 const stackName = `e2e-${process.pid}`;
+const POLICY_PACK = path.join(ROOT, "policy");
 
 /**
  * Resources a refresh found changed, each with the top-level output properties that differ. The engine
@@ -106,9 +107,11 @@ test("up, no-op, drift, restore, refresh and destroy on the real engine", async 
   expect(providerBytes).toHaveLength(4);
   console.log(`serialized provider bytes per dynamic resource: ${providerBytes.join(", ")}`);
 
-  // 2. A preview of the unchanged program has no changes, and a no-op up sends no API request.
+  // 2. A preview of the unchanged program has no changes and passes the policy pack; a no-op up sends
+  //    no API request.
   await admin.reset();
-  await stack.preview({ expectNoChanges: true });
+  const preview = await stack.preview({ expectNoChanges: true, policyPacks: [POLICY_PACK] });
+  expect(preview.stdout).toMatch(/Policies:[\s\S]*sophia-guardrails/);
   const noop = await stack.up({ expectNoChanges: true });
   expect(noop.summary.resourceChanges).toEqual({ same: 6 });
   expect(await admin.requests()).toEqual([]);
@@ -166,5 +169,30 @@ test("a missing or plain-text credential fails the preview naming the key", asyn
   } finally {
     await bad.workspace.removeStack(`${stackName}-bad`, { force: true });
     rmSync(path.join(ROOT, `Pulumi.${stackName}-bad.yaml`), { force: true });
+  }
+});
+
+test("the policy pack stops a preview that would put a credential in plain text", async () => {
+  const name = `${stackName}-policy`;
+  const leaky = await localStack({ stackName: name, backendDir });
+  try {
+    await leaky.setAllConfig({
+      airbyteApiUrl: { value: sb.url("airbyte") },
+      airbyteClientId: { value: AIRBYTE_SANDBOX.clientId },
+      airbyteWorkspaceId: { value: AIRBYTE_SANDBOX.workspaceId },
+      postgresHost: { value: "127.0.0.1" },
+      // a GitHub token pasted where a user name belongs, in plain configuration
+      postgresUser: { value: "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB" },
+      redisEnabled: { value: "false" },
+      ...Object.fromEntries(Object.entries(SECRETS).map(([k, v]) => [k, { value: v, secret: true }])),
+    });
+    const err = await leaky.preview({ policyPacks: [POLICY_PACK] }).catch((e) => e);
+    const text = String(err?.message ?? err);
+    expect(text).toContain("no-plaintext-credentials");
+    expect(text).toContain("configuration.username looks like a credential but is not kept secret");
+    expect(await admin.objects("destinations")).toEqual([]);
+  } finally {
+    await leaky.workspace.removeStack(name, { force: true });
+    rmSync(path.join(ROOT, `Pulumi.${name}.yaml`), { force: true });
   }
 });

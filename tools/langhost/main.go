@@ -6,9 +6,10 @@
 // install uses the upstream host; scripts/engine.sh builds this one only when no `pulumi` of the
 // pinned version is on PATH.
 //
-// It implements the part of pulumirpc.LanguageRuntime the engine needs to run a program:
-// GetPluginInfo, GetRequiredPlugins and Run. Run starts `node <@pulumi/pulumi>/cmd/run` with the
-// flags and environment that script reads (see node_modules/@pulumi/pulumi/cmd/run/index.js).
+// It implements the part of pulumirpc.LanguageRuntime the engine needs to run a program and a policy
+// pack: GetPluginInfo, GetRequiredPlugins, Run and RunPlugin. Run starts `node <@pulumi/pulumi>/cmd/run`
+// with the flags and environment that script reads (node_modules/@pulumi/pulumi/cmd/run/index.js);
+// RunPlugin starts `cmd/run-policy-pack` for a policy pack (analyzer) and streams its output back.
 // Everything else answers Unimplemented, which the engine treats as "not supported".
 package main
 
@@ -22,10 +23,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/emptypb"
 )
 
@@ -95,7 +99,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	if programDir == "" {
 		programDir = req.GetPwd()
 	}
-	runScript, err := findRunScript(programDir)
+	runScript, err := findSDKScript(programDir, "run")
 	if err != nil {
 		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
@@ -178,14 +182,84 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	return &pulumirpc.RunResponse{}, nil
 }
 
-// findRunScript locates @pulumi/pulumi's run script in the nearest node_modules above dir.
-func findRunScript(dir string) (string, error) {
+// RunPlugin runs a plugin written in Node.js. Only policy packs (analyzers) are supported: the engine
+// passes its address in Args and the pack's directory in Info; run-policy-pack prints the port it serves
+// on, which we stream back as stdout.
+func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.LanguageRuntime_RunPluginServer) error {
+	if req.GetKind() != "analyzer" {
+		return status.Errorf(codes.Unimplemented, "this language host runs only policy packs, not %q plugins", req.GetKind())
+	}
+	packDir := req.GetInfo().GetProgramDirectory()
+	script, err := findSDKScript(packDir, "run-policy-pack")
+	if err != nil {
+		return err
+	}
+	args := append(append([]string{script}, req.GetArgs()...), packDir)
+	cmd := exec.CommandContext(server.Context(), h.node, args...)
+	cmd.Dir = req.GetPwd()
+	cmd.Env = append(os.Environ(), req.GetEnv()...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("could not start node: %w", err)
+	}
+
+	var mu sync.Mutex // a stream's Send is not safe for concurrent use
+	send := func(r *pulumirpc.RunPluginResponse) error {
+		mu.Lock()
+		defer mu.Unlock()
+		return server.Send(r)
+	}
+	var wg sync.WaitGroup
+	pump := func(r interface{ Read([]byte) (int, error) }, wrap func([]byte) *pulumirpc.RunPluginResponse) {
+		defer wg.Done()
+		buf := make([]byte, 32*1024)
+		for {
+			n, err := r.Read(buf)
+			if n > 0 {
+				chunk := append([]byte(nil), buf[:n]...)
+				if send(wrap(chunk)) != nil {
+					return
+				}
+			}
+			if err != nil {
+				return
+			}
+		}
+	}
+	wg.Add(2)
+	go pump(stdout, func(b []byte) *pulumirpc.RunPluginResponse {
+		return &pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stdout{Stdout: b}}
+	})
+	go pump(stderr, func(b []byte) *pulumirpc.RunPluginResponse {
+		return &pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stderr{Stderr: b}}
+	})
+	wg.Wait()
+	code := int32(0)
+	if err := cmd.Wait(); err != nil {
+		var exitErr *exec.ExitError
+		if !errors.As(err, &exitErr) {
+			return err
+		}
+		code = int32(exitErr.ExitCode())
+	}
+	return send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: code}})
+}
+
+// findSDKScript locates one of @pulumi/pulumi's cmd scripts in the nearest node_modules above dir.
+func findSDKScript(dir, name string) (string, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return "", err
 	}
 	for d := abs; ; d = filepath.Dir(d) {
-		candidate := filepath.Join(d, "node_modules", "@pulumi", "pulumi", "cmd", "run")
+		candidate := filepath.Join(d, "node_modules", "@pulumi", "pulumi", "cmd", name)
 		if st, err := os.Stat(candidate); err == nil && st.IsDir() {
 			return candidate, nil
 		}
