@@ -41,8 +41,11 @@ function findPlaintext(value: unknown, path: string, out: string[]): void {
     else if (CREDENTIAL_VALUE.some((re) => re.test(value))) out.push(path);
     return;
   }
-  if (Array.isArray(value)) value.forEach((v, i) => findPlaintext(v, `${path}[${i}]`, out));
-  else if (value && typeof value === "object") {
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => {
+      findPlaintext(v, `${path}[${i}]`, out);
+    });
+  } else if (value && typeof value === "object") {
     for (const [k, v] of Object.entries(value)) findPlaintext(v, path ? `${path}.${k}` : k, out);
   }
 }
