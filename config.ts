@@ -12,6 +12,13 @@ import type { VercelArgs } from "./integrations/vercel";
 export const ROTATED_SERVICES = ["snowflake", "estuary", "gong"] as const;
 export type RotatedService = (typeof ROTATED_SERVICES)[number];
 
+/** The GitHub Actions secrets and Vercel variables that carry each rotated service's current credential. */
+export const CARRIERS: Record<RotatedService, string[]> = {
+  snowflake: ["SNOWFLAKE_USER", "SNOWFLAKE_PASSWORD"],
+  gong: ["GONG_WEBHOOK_SECRET"],
+  estuary: ["ESTUARY_WEBHOOK_TOKEN"],
+};
+
 export interface RotationConfig {
   maxAgeDays: number;
   services: Record<RotatedService, RotationState>;
@@ -45,10 +52,24 @@ export class ConfigError extends Error {
   }
 }
 
+/** Where config values come from: the running program's pulumi.Config, or a stack's config read by the CLI. */
+export interface ConfigSource {
+  /** The namespace (project name). */
+  name: string;
+  get(key: string): string | undefined;
+  /** Whether the key (full name, namespace:key) is stored as a secret; undefined when unknown. */
+  isSecret?(fullKey: string): boolean;
+}
+
+/** The running program's config. */
+export function programConfig(cfg = new pulumi.Config()): ConfigSource {
+  return { name: cfg.name, get: (k) => cfg.get(k), isSecret: isConfigSecret };
+}
+
 /** Reads typed values, recording a problem (with the key's full name) for each missing or malformed one. */
 export class ConfigReader {
   readonly problems: string[] = [];
-  constructor(private readonly cfg: pulumi.Config) {}
+  constructor(private readonly cfg: ConfigSource) {}
 
   private full(key: string) {
     return `${this.cfg.name}:${key}`;
@@ -153,7 +174,7 @@ export class ConfigReader {
     const v = this.cfg.get(key);
     if (v === undefined || v === "") {
       this.problems.push(`${this.full(key)} is required: a secret (pulumi config set --secret ${key} ...)`);
-    } else if (isConfigSecret && !isConfigSecret(this.full(key))) {
+    } else if (this.cfg.isSecret && !this.cfg.isSecret(this.full(key))) {
       this.problems.push(
         `${this.full(key)} must be stored as a secret (pulumi config set --secret ${key} ...)`,
       );
@@ -166,7 +187,7 @@ export class ConfigReader {
   }
 }
 
-export function loadStackConfig(cfg = new pulumi.Config(), stack = pulumi.getStack()): StackConfig {
+export function loadStackConfig(cfg: ConfigSource = programConfig(), stack = pulumi.getStack()): StackConfig {
   const r = new ConfigReader(cfg);
   const namePrefix = r.string("namePrefix", {
     default: `sophia-${stack}`,

@@ -1,7 +1,7 @@
 // The Sophia AI integrations program: reads the typed stack configuration and composes one component
 // per enabled integration. Nothing else belongs here.
 import * as pulumi from "@pulumi/pulumi";
-import { loadStackConfig, type RotatedService } from "./config";
+import { CARRIERS, loadStackConfig, type RotatedService } from "./config";
 import { AirbytePipeline } from "./integrations/airbyte";
 import { DataLake } from "./integrations/aws";
 import { GithubDelivery } from "./integrations/github";
@@ -36,12 +36,13 @@ const snowflake =
   });
 const aws = config.aws && new DataLake("aws", { ...config.aws, protect: config.protect });
 
+const [SNOWFLAKE_USER, SNOWFLAKE_PASSWORD] = CARRIERS.snowflake;
 const carried: Record<string, pulumi.Input<string>> = {
   ...(snowflake
-    ? { SNOWFLAKE_USER: snowflake.currentUser, SNOWFLAKE_PASSWORD: snowflake.currentPassword }
+    ? { [SNOWFLAKE_USER]: snowflake.currentUser, [SNOWFLAKE_PASSWORD]: snowflake.currentPassword }
     : {}),
-  ...(gongWebhookSecret ? { GONG_WEBHOOK_SECRET: gongWebhookSecret.current } : {}),
-  ...(estuaryWebhookToken ? { ESTUARY_WEBHOOK_TOKEN: estuaryWebhookToken.current } : {}),
+  ...(gongWebhookSecret ? { [CARRIERS.gong[0]]: gongWebhookSecret.current } : {}),
+  ...(estuaryWebhookToken ? { [CARRIERS.estuary[0]]: estuaryWebhookToken.current } : {}),
 };
 
 if (config.github) {
@@ -61,7 +62,7 @@ if (config.vercel) {
     },
   };
   for (const [key, value] of Object.entries(carried)) {
-    variables[key] = { value, targets: ["production", "preview"], sensitive: key !== "SNOWFLAKE_USER" };
+    variables[key] = { value, targets: ["production", "preview"], sensitive: key !== SNOWFLAKE_USER };
   }
   new VercelSite("vercel", { ...config.vercel, variables });
 }

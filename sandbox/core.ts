@@ -35,6 +35,8 @@ export interface Ctx {
 export interface Reply {
   status: number;
   body?: unknown;
+  /** A plain-text body instead of JSON (e.g. Slack's "ok"). */
+  text?: string;
   headers?: Record<string, string>;
 }
 
@@ -172,7 +174,10 @@ export async function serve(service: Service, port: number): Promise<RunningServ
   const send = (res: http.ServerResponse, reply: Reply) => {
     const headers: Record<string, string> = { ...(reply.headers ?? {}) };
     let payload = "";
-    if (reply.body !== undefined) {
+    if (reply.text !== undefined) {
+      payload = reply.text;
+      headers["content-type"] ??= "text/plain; charset=utf-8";
+    } else if (reply.body !== undefined) {
       payload = JSON.stringify(reply.body);
       headers["content-type"] ??= "application/json";
     }
@@ -308,9 +313,12 @@ export async function serve(service: Service, port: number): Promise<RunningServ
         ({ reply, operation } = await service.dispatch(ctx));
       }
 
-      // 401 (expired or missing credentials) is not listed by every description; it is the
-      // transport's answer, not the operation's, and is left out of response validation.
-      if (operation && reply.status !== 401) {
+      // 401/403/404 are not listed by every description (Airbyte lists no 401, GitHub no 404 on its
+      // secrets routes) although the real APIs answer them; where the operation documents none of them
+      // they are the transport's answer, not the operation's, and are left out of response validation.
+      const documented = Object.keys(operation?.op.responses ?? {});
+      const transport = [401, 403, 404].includes(reply.status) && !documented.includes(String(reply.status));
+      if (operation && !transport) {
         const problems = service.spec.validateResponse(operation, reply.status, reply.body);
         if (problems.length) {
           violations.push({

@@ -1,10 +1,15 @@
 // Starts every stand-in service. Used by `npm run sandbox` (fixed ports, data under .sandbox-data/) and by
 // tests (ephemeral ports, a temporary data directory).
+import sodium from "libsodium-wrappers";
 import { AirbyteSandbox } from "./airbyte";
 import { type RunningService, type Service, serve } from "./core";
+import { GithubSandbox } from "./github";
+import { SlackSandbox } from "./slack";
 
 export const SERVICES: Record<string, { make: () => Service; defaultPort: number }> = {
   airbyte: { make: () => new AirbyteSandbox(), defaultPort: 18001 },
+  github: { make: () => new GithubSandbox(), defaultPort: 18002 },
+  slack: { make: () => new SlackSandbox(), defaultPort: 18003 },
 };
 
 export interface Sandbox {
@@ -14,6 +19,7 @@ export interface Sandbox {
 
 export async function startSandbox(opts: { dataDir?: string; ephemeral?: boolean } = {}): Promise<Sandbox> {
   const services: Sandbox["services"] = {};
+  await sodium.ready;
   try {
     for (const [name, def] of Object.entries(SERVICES)) {
       const service = def.make();

@@ -123,7 +123,8 @@ describe("the typed stack config", () => {
   const load = (values: Record<string, string>, secrets: Record<string, string>) => {
     setConfig(values, secrets);
     const { loadStackConfig } = require("../../config");
-    return () => loadStackConfig(new pulumi.Config("sophia-ai"), "unit");
+    const { programConfig } = require("../../config");
+    return () => loadStackConfig(programConfig(new pulumi.Config("sophia-ai")), "unit");
   };
 
   it("reports every missing or malformed key at once, by full name", () => {

@@ -1,0 +1,192 @@
+// `sophia check`: for every integration the stack enables, required config and secrets present, then a
+// live probe (reachable, authenticated, permitted) with its latency; on failure a precise error and a
+// recommendation. Checks run in parallel, each with a timeout. Report schema: docs/check-report.schema.json.
+import type { Command } from "commander";
+import { CliError, EXIT, openStack, postSlack, progress, stackConfig, table } from "./common";
+import { INTEGRATIONS, type Integration, ProbeFailure, type Stage, type Values } from "./probes";
+
+export interface CheckResult {
+  integration: string;
+  status: "pass" | "fail" | "unverified";
+  stage: Stage | null;
+  latencyMs: number | null;
+  detail: string | null;
+  error: string | null;
+  recommendation: string | null;
+}
+
+export interface CheckReport {
+  stack: string;
+  status: "pass" | "fail";
+  startedAt: string;
+  durationMs: number;
+  checks: CheckResult[];
+}
+
+async function checkOne(integration: Integration, values: Values, timeoutMs: number): Promise<CheckResult> {
+  const base = { integration: integration.name, latencyMs: null, detail: null };
+  const missing = integration.requires
+    .filter((r) => !values.get(r.key)?.value && r.default === undefined)
+    .map((r) => r.key);
+  const plain = integration.requires
+    .filter((r) => r.secret && values.get(r.key)?.value && !values.get(r.key)?.secret)
+    .map((r) => r.key);
+  if (missing.length || plain.length) {
+    return {
+      ...base,
+      status: "fail",
+      stage: "config",
+      error: [
+        missing.length ? `missing: ${missing.join(", ")}` : "",
+        plain.length ? `stored in plain text: ${plain.join(", ")}` : "",
+      ]
+        .filter(Boolean)
+        .join("; "),
+      recommendation: [...missing, ...plain]
+        .map(
+          (k) =>
+            `pulumi config set ${integration.requires.find((r) => r.key === k)?.secret ? "--secret " : ""}${k} <value>`,
+        )
+        .join("; "),
+    };
+  }
+  if (!integration.probe) {
+    return {
+      ...base,
+      status: "unverified",
+      stage: null,
+      detail: "config present; no live probe for this service from here",
+      error: null,
+      recommendation: null,
+    };
+  }
+  const get = (k: string) =>
+    values.get(k)?.value ?? integration.requires.find((r) => r.key === k)?.default ?? "";
+  const controller = new AbortController();
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const detail = await Promise.race([
+      integration.probe(get, controller.signal),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          controller.abort();
+          reject(
+            new ProbeFailure(
+              "reachable",
+              `no answer within ${timeoutMs} ms`,
+              "check the host and port, and the network path to the service",
+            ),
+          );
+        }, timeoutMs);
+      }),
+    ]);
+    return {
+      ...base,
+      status: "pass",
+      stage: null,
+      latencyMs: Math.round(performance.now() - started),
+      detail,
+      error: null,
+      recommendation: null,
+    };
+  } catch (err) {
+    const latencyMs = Math.round(performance.now() - started);
+    if (err instanceof ProbeFailure) {
+      return {
+        ...base,
+        status: "fail",
+        stage: err.stage,
+        latencyMs,
+        error: err.message,
+        recommendation: err.recommendation,
+      };
+    }
+    return {
+      ...base,
+      status: "fail",
+      stage: "reachable",
+      latencyMs,
+      error: String((err as Error)?.message ?? err),
+      recommendation: "see the error",
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function runChecks(
+  stack: string,
+  values: Values,
+  opts: { timeoutMs: number; only?: string[]; integrations?: Integration[] },
+): Promise<CheckReport> {
+  const startedAt = new Date();
+  const all = opts.integrations ?? INTEGRATIONS;
+  const chosen = all.filter((i) => (opts.only ? opts.only.includes(i.name) : i.enabled(values)));
+  const checks = await Promise.all(chosen.map((i) => checkOne(i, values, opts.timeoutMs)));
+  return {
+    stack,
+    status: checks.some((c) => c.status === "fail") ? "fail" : "pass",
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    checks,
+  };
+}
+
+export function renderReport(r: CheckReport): string {
+  const rows = r.checks.map((c) => [
+    c.integration,
+    c.status.toUpperCase(),
+    c.latencyMs === null ? "" : `${c.latencyMs} ms`,
+    c.status === "fail" ? `${c.stage}: ${c.error}` : (c.detail ?? ""),
+    c.recommendation ?? "",
+  ]);
+  return `${table(["INTEGRATION", "STATUS", "LATENCY", "RESULT", "RECOMMENDATION"], rows)}\n\n${r.stack}: ${r.status.toUpperCase()}`;
+}
+
+export function registerCheck(cli: Command): void {
+  cli
+    .command("check")
+    .description("Check every enabled integration: config, then reachable, authenticated, permitted")
+    .requiredOption("--stack <name>", "stack whose config to check")
+    .option("--json", "print the JSON report (schema: docs/check-report.schema.json)")
+    .option("--only <names>", "comma-separated integrations to check, enabled or not")
+    .option("--timeout <ms>", "per-check timeout in milliseconds", "10000")
+    .option(
+      "--slack-webhook <url>",
+      "Slack incoming webhook notified on failure (default $SLACK_WEBHOOK_URL)",
+    )
+    .action(async (o) => {
+      const timeoutMs = Number(o.timeout);
+      if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
+        throw new CliError(
+          `--timeout must be a positive number of milliseconds; got "${o.timeout}"`,
+          EXIT.usage,
+        );
+      const only = o.only
+        ? String(o.only)
+            .split(",")
+            .map((s: string) => s.trim())
+        : undefined;
+      const unknown = only?.filter((n) => !INTEGRATIONS.some((i) => i.name === n));
+      if (unknown?.length)
+        throw new CliError(
+          `unknown integration(s): ${unknown.join(", ")} (known: ${INTEGRATIONS.map((i) => i.name).join(", ")})`,
+          EXIT.usage,
+        );
+      progress(`reading the config of ${o.stack}`);
+      const values = await stackConfig(await openStack(o.stack));
+      progress("probing the integrations");
+      const report = await runChecks(o.stack, values, { timeoutMs, only });
+      console.log(o.json ? JSON.stringify(report, null, 2) : renderReport(report));
+      const webhook = o.slackWebhook ?? process.env.SLACK_WEBHOOK_URL;
+      if (report.status === "fail" && webhook) {
+        const failed = report.checks.filter((c) => c.status === "fail");
+        await postSlack(
+          webhook,
+          `:x: Integration check failed for stack *${o.stack}*:\n${failed.map((c) => `• ${c.integration} (${c.stage}): ${c.error} — ${c.recommendation}`).join("\n")}`,
+        );
+      }
+      process.exitCode = report.status === "pass" ? EXIT.ok : EXIT.checkFailed;
+    });
+}

@@ -1,0 +1,100 @@
+// Shared by every `sophia` command: exit codes, output (JSON for machines, tables for people), masking,
+// progress on stderr, and opening a stack through the Automation API.
+import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import { ensureEngine, localEnv, ROOT } from "../scripts/lib";
+
+/** Documented in README.md ("Operations CLI"). */
+export const EXIT = {
+  ok: 0,
+  error: 1,
+  usage: 2,
+  /** drift: live state differs from the stack's state */
+  drift: 3,
+  /** check: an integration failed its check */
+  checkFailed: 4,
+  /** audit: a credential is overdue for rotation */
+  overdue: 5,
+  /** rotate: the new credential failed its check; the previous one still works */
+  rotationCheckFailed: 6,
+} as const;
+
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly code: number = EXIT.error,
+  ) {
+    super(message);
+  }
+}
+
+export const progress = (msg: string) => {
+  if (!process.env.SOPHIA_QUIET) process.stderr.write(`… ${msg}\n`);
+};
+
+/** A fixed-width table; cells are strings already masked by the caller. */
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (c ?? "").padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
+  return [line(headers), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
+const SECRETISH =
+  /(password|passwd|secret|token|api[_-]?key|private[_-]?key|access[_-]?key|credential|passphrase)/i;
+
+/** A value for display: secrets and credential-named values are masked. */
+export function mask(key: string, value: unknown, secret = false): string {
+  if (secret || SECRETISH.test(key) || value === "[secret]") return "[secret]";
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/**
+ * Opens a stack of this project. The sandbox stack uses the local defaults (file backend in
+ * .pulumi-state/, published passphrase) unless PULUMI_BACKEND_URL says otherwise; other stacks use the
+ * backend you are logged in to and your secrets provider settings, as `pulumi` itself would.
+ */
+export async function openStack(stackName: string): Promise<Stack> {
+  ensureEngine({ quiet: true });
+  const envVars: Record<string, string> = {
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+  };
+  if (stackName === "sandbox" && !process.env.PULUMI_BACKEND_URL)
+    Object.assign(envVars, localEnv({ stackName }));
+  try {
+    return await LocalWorkspace.selectStack({ stackName, workDir: ROOT }, { envVars });
+  } catch (err) {
+    const text = String((err as Error).message ?? err);
+    if (/no stack named|not found/i.test(text))
+      throw new CliError(`stack "${stackName}" does not exist in this backend`);
+    throw err;
+  }
+}
+
+/**
+ * The stack's config: the project's keys without their namespace (as the program reads them), other
+ * namespaces' keys in full (github:owner). Secret values are decrypted: never print them.
+ */
+export async function stackConfig(stack: Stack): Promise<Map<string, { value: string; secret: boolean }>> {
+  const all = await stack.getAllConfig();
+  const out = new Map<string, { value: string; secret: boolean }>();
+  for (const [k, v] of Object.entries(all)) {
+    const key = k.startsWith("sophia-ai:") ? k.slice("sophia-ai:".length) : k;
+    out.set(key, { value: v.value, secret: Boolean(v.secret) });
+  }
+  return out;
+}
+
+export async function postSlack(webhookUrl: string, text: string): Promise<void> {
+  const res = await fetch(webhookUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ text }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!res.ok)
+    throw new CliError(`Slack webhook answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
+}
