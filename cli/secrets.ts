@@ -1,6 +1,6 @@
 // `sophia secrets ...`: import/export a stack's config as dotenv, push secrets to GitHub Actions, audit
 // credential ages. Values never reach the output: only names, counts and statuses.
-import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import type { Command } from "commander";
