@@ -218,7 +218,6 @@ export const INTEGRATIONS: Integration[] = [
       } catch (err: any) {
         const e = cause ?? err;
         const text = String(e?.message ?? e);
-        err = e;
         if (/WRONGPASS|NOAUTH|invalid username-password|AUTH/i.test(text)) {
           throw new ProbeFailure(
             "authenticated",
@@ -226,7 +225,7 @@ export const INTEGRATIONS: Integration[] = [
             "check redisUser and redisPassword",
           );
         }
-        throw networkFailure(err, "Redis", "redisHost, redisPort and redisSsl");
+        throw networkFailure(e, "Redis", "redisHost, redisPort and redisSsl");
       }
       try {
         await redis.set("sophia:check", String(Date.now()), "EX", 30);
