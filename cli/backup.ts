@@ -1,18 +1,45 @@
 // `sophia backup` / `sophia restore`: the stack's deployment as `pulumi stack export` writes it. Secret
 // values stay encrypted with the stack's secrets provider, so a backup is only as readable as the stack.
+import { execFile } from "node:child_process";
 import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
+import { promisify } from "node:util";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { ensureEngine, localEnv, ROOT } from "../scripts/lib";
 import { CliError, openStack, progress } from "./common";
 
+const execFileAsync = promisify(execFile);
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+/** A decrypted secret in a deployment is an object with Pulumi's secret signature and a `plaintext` field. */
+export function holdsPlaintextSecret(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(holdsPlaintextSecret);
+  if (node && typeof node === "object") {
+    const o = node as Record<string, unknown>;
+    if (SECRET_SIG in o && "plaintext" in o) return true;
+    return Object.values(o).some(holdsPlaintextSecret);
+  }
+  return false;
+}
+
 export async function backup(stackName: string, file: string, force: boolean) {
   const stack = await openStack(stackName);
   progress(`exporting ${stackName}`);
-  const deployment = await stack.exportStack();
-  const text = JSON.stringify(deployment, null, 2);
-  if (text.includes('"plaintext"')) {
+  // Not stack.exportStack(): the Automation API exports with --show-secrets. The CLI's own export keeps
+  // every secret encrypted with the stack's secrets provider.
+  const ws = stack.workspace as LocalWorkspace;
+  const out = await execFileAsync(
+    ws.pulumiCommand.command,
+    ["stack", "export", "--stack", stackName, "--non-interactive"],
+    {
+      cwd: ws.workDir,
+      env: { ...process.env, ...ws.envVars },
+      maxBuffer: 512 * 1024 * 1024,
+    },
+  );
+  const deployment = JSON.parse(out.stdout);
+  if (holdsPlaintextSecret(deployment))
     throw new CliError("refusing to write a backup that holds decrypted secrets");
-  }
+  const text = JSON.stringify(deployment, null, 2);
   let fd: number;
   try {
     fd = openSync(file, force ? "w" : "wx", 0o600);

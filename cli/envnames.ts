@@ -1,11 +1,29 @@
 // The documented mapping between dotenv names and stack config keys, and which names are secret.
 //   AIRBYTE_CLIENT_SECRET  <->  airbyteClientSecret        (the project's own keys)
 //   GITHUB__TOKEN          <->  github:token               (another namespace: NAMESPACE__KEY)
-// A name is secret when it contains SECRET, PASSWORD, PASSWD, TOKEN, KEY, PASSPHRASE, CREDENTIAL or PRIVATE.
+// A name is secret when one of its words (split at _) is SECRET, PASSWORD, PASSWD, TOKEN, KEY, PASSPHRASE,
+// CREDENTIAL or PRIVATE, unless its last word names a setting about the secret rather than the secret
+// itself (ENABLED, VISIBILITY, NAME, ID, URL, PATH, DAYS, SECONDS, VERSION, CREDENTIALS):
+// AIRBYTE_CLIENT_SECRET and GONG_ACCESS_KEY are secret; GITHUB_ORG_SECRET_VISIBILITY is not.
 
-export const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|KEY|PASSPHRASE|CREDENTIAL|PRIVATE)/;
+const SECRET_WORDS = ["SECRET", "PASSWORD", "PASSWD", "TOKEN", "KEY", "PASSPHRASE", "CREDENTIAL", "PRIVATE"];
+const SETTING_WORDS = [
+  "ENABLED",
+  "VISIBILITY",
+  "NAME",
+  "ID",
+  "URL",
+  "PATH",
+  "DAYS",
+  "SECONDS",
+  "VERSION",
+  "CREDENTIALS",
+];
 
-export const isSecretName = (envName: string) => SECRET_NAME.test(envName);
+export function isSecretName(envName: string): boolean {
+  const words = envName.split("_").filter(Boolean);
+  return words.some((w) => SECRET_WORDS.includes(w)) && !SETTING_WORDS.includes(words[words.length - 1]);
+}
 
 const camel = (snake: string) => snake.toLowerCase().replace(/_([a-z0-9])/g, (_m, c) => c.toUpperCase());
 const snake = (camelCase: string) => camelCase.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();

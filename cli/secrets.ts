@@ -8,7 +8,7 @@ import { parse as parseDotenv } from "dotenv";
 import sodium from "libsodium-wrappers";
 import { CARRIERS, ROTATED_SERVICES, type RotatedService } from "../config";
 import { rotationStatus } from "../integrations/rotation";
-import { ApiClient, ApiError } from "../providers/http/client";
+import { ApiClient, isApiError } from "../providers/http/client";
 import { CliError, EXIT, openStack, progress, stackConfig, table } from "./common";
 import { configKeyFor, dotenvQuote, envNameFor, isSecretName } from "./envnames";
 
@@ -32,8 +32,9 @@ export function planImport(env: Record<string, string>, current: Values): Config
       } catch (err) {
         throw new CliError((err as Error).message, EXIT.usage);
       }
-      const secret = isSecretName(envName);
       const cur = current.get(key);
+      // Never downgrade: a key the stack already keeps secret stays secret.
+      const secret = isSecretName(envName) || Boolean(cur?.secret);
       const change = !cur ? "add" : cur.value !== env[envName] || cur.secret !== secret ? "update" : "same";
       return { key, envName, secret, change };
     });
@@ -218,7 +219,7 @@ async function syncCommand(
   try {
     plan = await syncGithub(target, secrets, token, Boolean(o.apply));
   } catch (err) {
-    if (err instanceof ApiError) throw new CliError(err.message);
+    if (isApiError(err)) throw new CliError(err.message);
     throw err;
   }
   if (o.json) console.log(JSON.stringify({ target, applied: Boolean(o.apply), plan }, null, 2));

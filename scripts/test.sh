@@ -11,6 +11,8 @@ echo "== lint and format (biome check)"
 npx biome check .
 echo "== Pulumi engine"
 bash scripts/engine.sh >/dev/null
+echo "== PostgreSQL and Redis for the check tests"
+bash scripts/services.sh >/dev/null
 echo "== tests (jest)"
 results=$(mktemp --suffix=.json)
 trap 'rm -f "$results"' EXIT

@@ -62,18 +62,36 @@ export interface RequestOptions {
   recover?: () => Promise<unknown | undefined>;
 }
 
-export class ApiError extends Error {
-  constructor(
-    readonly service: string,
-    readonly method: string,
-    readonly path: string,
-    readonly status: number | undefined,
-    readonly detail: string,
-    readonly body?: unknown,
-  ) {
-    super(`${service} API ${method} ${path} failed${status ? ` with ${status}` : ""}: ${detail}`);
-    this.name = "ApiError";
-  }
+export interface ApiError extends Error {
+  name: "ApiError";
+  service: string;
+  method: string;
+  path: string;
+  status: number | undefined;
+  detail: string;
+  body?: unknown;
+}
+
+/**
+ * A plain Error with the API's details. Not a subclass: Pulumi's closure serializer cannot rebuild a
+ * class that extends Error, and a provider that throws one reports "Unknown Error".
+ */
+export function apiError(
+  service: string,
+  method: string,
+  path: string,
+  status: number | undefined,
+  detail: string,
+  body?: unknown,
+): ApiError {
+  const err = new Error(
+    `${service} API ${method} ${path} failed${status ? ` with ${status}` : ""}: ${detail}`,
+  ) as ApiError;
+  return Object.assign(err, { name: "ApiError" as const, service, method, path, status, detail, body });
+}
+
+export function isApiError(err: unknown): err is ApiError {
+  return err instanceof Error && err.name === "ApiError";
 }
 
 /** Process-wide pacing slots, shared by every client (and every deserialized copy of this module). */
@@ -111,14 +129,16 @@ export function apiMessage(body: unknown): string {
   return "(empty body)";
 }
 
-const NETWORK_ERRORS = new Set([
+// An array, not a Set: Pulumi's closure serializer turns a module-level Set into a plain object.
+const NETWORK_ERRORS = [
   "ECONNRESET",
   "ECONNREFUSED",
   "ETIMEDOUT",
   "EPIPE",
   "ECONNABORTED",
   "EAI_AGAIN",
-]);
+  "ERR_NETWORK",
+];
 
 export class ApiClient {
   private readonly opts: Required<Omit<ApiClientOptions, "auth" | "onExchange" | "paceKey">> &
@@ -188,14 +208,10 @@ export class ApiClient {
           responseBody: data,
         });
       } catch (err) {
-        if (err instanceof ApiError) throw err; // from the auth strategy
+        if (isApiError(err)) throw err; // from the auth strategy
         networkCode = (err as { code?: string }).code ?? "ERR_NETWORK";
-        if (
-          !NETWORK_ERRORS.has(networkCode) &&
-          networkCode !== "ERR_NETWORK" &&
-          networkCode !== "ECONNABORTED"
-        ) {
-          throw new ApiError(this.opts.service, method, path, undefined, (err as Error).message);
+        if (!NETWORK_ERRORS.includes(networkCode)) {
+          throw apiError(this.opts.service, method, path, undefined, (err as Error).message);
         }
       }
 
@@ -210,7 +226,7 @@ export class ApiClient {
       const retryable =
         status === 429 || (status !== undefined && status >= 500) || (status === undefined && networkCode);
       if (!retryable || attempt >= this.opts.maxRetries) {
-        throw new ApiError(
+        throw apiError(
           this.opts.service,
           method,
           path,
@@ -240,7 +256,7 @@ export class ApiClient {
     try {
       return await this.request<T>("GET", path, { query });
     } catch (err) {
-      if (err instanceof ApiError && err.status === 404) return undefined;
+      if (isApiError(err) && err.status === 404) return undefined;
       throw err;
     }
   }
@@ -250,7 +266,7 @@ export class ApiClient {
     try {
       await this.request("DELETE", path);
     } catch (err) {
-      if (err instanceof ApiError && err.status === 404) return;
+      if (isApiError(err) && err.status === 404) return;
       throw err;
     }
   }

@@ -6,7 +6,7 @@ import { actorProvider } from "../../providers/airbyte/actor";
 import { AirbyteClient } from "../../providers/airbyte/client";
 import { connectionProvider } from "../../providers/airbyte/connection";
 import { UNKNOWN } from "../../providers/dynamic";
-import { ApiError } from "../../providers/http/client";
+import { isApiError } from "../../providers/http/client";
 import { AIRBYTE_SANDBOX } from "../../sandbox/airbyte";
 import { type Admin, providerConfig, startTestSandbox, type TestSandbox } from "../helpers/sandbox";
 
@@ -318,7 +318,7 @@ describe("transport", () => {
     await admin.clearFaults();
     await admin.fault({ route: "GET /workspaces", status: 500, count: 10 });
     const err = await c.listWorkspaces().catch((e) => e);
-    expect(err).toBeInstanceOf(ApiError);
+    expect(isApiError(err)).toBe(true);
     expect(err.status).toBe(500);
     expect(err.message).toMatch(
       /GET \/workspaces failed with 500: injected by the sandbox \(after 4 attempts\)/,

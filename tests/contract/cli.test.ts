@@ -71,6 +71,32 @@ describe("dotenv names and values", () => {
     }
   });
 
+  it("decides secrecy by the documented name rule", () => {
+    const { isSecretName } = require("../../cli/envnames");
+    for (const n of [
+      "AIRBYTE_CLIENT_SECRET",
+      "GONG_ACCESS_KEY",
+      "POSTGRES_PASSWORD",
+      "GITHUB__TOKEN",
+      "SSH_PRIVATE_KEY",
+    ])
+      expect([n, isSecretName(n)]).toEqual([n, true]);
+    for (const n of [
+      "GITHUB_ORG_SECRET_VISIBILITY",
+      "GITHUB_CARRY_CONFIG_CREDENTIALS",
+      "POSTGRES_HOST",
+      "KEYCLOAK_URL",
+      "MONKEY_BUSINESS",
+    ])
+      expect([n, isSecretName(n)]).toEqual([n, false]);
+  });
+
+  it("never turns a secret into plain text on import", () => {
+    expect(planImport({ SIGNING_SALT: "x" }, values({}, { signingSalt: "x" }))).toEqual([
+      { key: "signingSalt", envName: "SIGNING_SALT", secret: true, change: "same" },
+    ]);
+  });
+
   it("plans an import by name only, secret by the documented rule", () => {
     const plan = planImport(
       { AIRBYTE_CLIENT_SECRET: "new", POSTGRES_HOST: "db", REDIS_PORT: "6380", GITHUB__TOKEN: "t" },

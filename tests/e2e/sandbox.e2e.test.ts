@@ -128,7 +128,16 @@ test("up, no-op, drift, restore, refresh and destroy on the real engine", async 
   expect(restore.summary.resourceChanges).toMatchObject({ update: 1, same: 5 });
   expect((await admin.object("destinations", pg.destinationId)).configuration.port).toBe(5432);
 
-  // 5. A refresh reads each resource once and asks for at most one token.
+  // 5. A refresh survives a dropped connection (the serialized provider retries), and otherwise reads
+  //    each resource once and asks for at most one token.
+  await admin.reset();
+  await admin.fault({ route: "GET /connections/{connectionId}", drop: true, count: 1 });
+  await stack.refresh();
+  expect(
+    (await admin.requests())
+      .filter((r) => r.route === "GET /connections/{connectionId}")
+      .map((r) => r.status),
+  ).toEqual([0, 200]);
   await admin.reset();
   await stack.refresh();
   const counts = await admin.counts();
@@ -140,7 +149,15 @@ test("up, no-op, drift, restore, refresh and destroy on the real engine", async 
   });
   console.log(`requests for a refresh: ${JSON.stringify(counts)}`);
 
-  // 6. destroy leaves nothing behind in the stand-in.
+  // 6. A failure inside the provider reaches the user with the API's status and message.
+  await admin.fault({ route: "GET /sources/{sourceId}", status: 500, count: 50 });
+  const failed = await stack.refresh().catch((e) => e);
+  await admin.clearFaults();
+  expect(String(failed?.message ?? failed)).toMatch(
+    /Airbyte API GET \/sources\/[0-9a-f-]+ failed with 500: injected by the sandbox \(after 6 attempts\)/,
+  );
+
+  // 7. destroy leaves nothing behind in the stand-in.
   const destroy = await stack.destroy();
   expect(destroy.summary.resourceChanges).toEqual({ delete: 6 });
   for (const kind of ["sources", "destinations", "connections"])
@@ -190,7 +207,7 @@ test("the policy pack stops a preview that would put a credential in plain text"
     const text = String(err?.message ?? err);
     expect(text).toContain("no-plaintext-credentials");
     expect(text).toContain("configuration.username looks like a credential but is not kept secret");
-    expect(await admin.objects("destinations")).toEqual([]);
+    expect((await admin.objects("destinations")).filter((d) => d.name.startsWith(`sophia-${name}`))).toEqual([]);
   } finally {
     await leaky.workspace.removeStack(name, { force: true });
     rmSync(path.join(ROOT, `Pulumi.${name}.yaml`), { force: true });
