@@ -207,7 +207,9 @@ test("the policy pack stops a preview that would put a credential in plain text"
     const text = String(err?.message ?? err);
     expect(text).toContain("no-plaintext-credentials");
     expect(text).toContain("configuration.username looks like a credential but is not kept secret");
-    expect((await admin.objects("destinations")).filter((d) => d.name.startsWith(`sophia-${name}`))).toEqual([]);
+    expect((await admin.objects("destinations")).filter((d) => d.name.startsWith(`sophia-${name}`))).toEqual(
+      [],
+    );
   } finally {
     await leaky.workspace.removeStack(name, { force: true });
     rmSync(path.join(ROOT, `Pulumi.${name}.yaml`), { force: true });
