@@ -349,7 +349,8 @@ export function registerSecrets(cli: Command): void {
     .action(async (o) => {
       const rows = audit(await stackConfig(await openStack(o.stack)));
       if (o.json) console.log(JSON.stringify({ stack: o.stack, credentials: rows }, null, 2));
-      else if (rows.length === 0) console.log(`${o.stack} mints no credentials (no Snowflake, GitHub or Vercel integration enabled).`);
+      else if (rows.length === 0)
+        console.log(`${o.stack} mints no credentials (no Snowflake, GitHub or Vercel integration enabled).`);
       else {
         console.log(
           table(

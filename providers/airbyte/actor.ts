@@ -202,47 +202,37 @@ export interface ActorArgs {
 // One provider object per kind, so Pulumi serializes each once per program run (it caches by object).
 const providers = { source: actorProvider("source"), destination: actorProvider("destination") };
 
-function actorProps(args: ActorArgs) {
-  return {
-    ...args,
-    secretConfiguration: args.secretConfiguration && pulumi.secret(args.secretConfiguration),
-    actorId: undefined,
-    createdAt: undefined,
-  };
-}
-
-const secretOutputs = { additionalSecretOutputs: ["secretConfiguration"] };
-
-export class AirbyteSource extends pulumi.dynamic.Resource {
+/** A source or destination: one resource class, typed airbyte:Source or airbyte:Destination. */
+abstract class AirbyteActor extends pulumi.dynamic.Resource {
   declare readonly actorId: pulumi.Output<string>;
   declare readonly name: pulumi.Output<string>;
   declare readonly configuration: pulumi.Output<Record<string, unknown>>;
   declare readonly createdAt: pulumi.Output<number>;
-  constructor(name: string, args: ActorArgs, opts?: pulumi.CustomResourceOptions) {
+  constructor(kind: ActorKind, name: string, args: ActorArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      providers.source,
+      providers[kind],
       name,
-      actorProps(args),
-      pulumi.mergeOptions(opts, secretOutputs),
+      {
+        ...args,
+        secretConfiguration: args.secretConfiguration && pulumi.secret(args.secretConfiguration),
+        actorId: undefined,
+        createdAt: undefined,
+      },
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["secretConfiguration"] }),
       "airbyte",
-      "Source",
+      kind === "source" ? "Source" : "Destination",
     );
   }
 }
 
-export class AirbyteDestination extends pulumi.dynamic.Resource {
-  declare readonly actorId: pulumi.Output<string>;
-  declare readonly name: pulumi.Output<string>;
-  declare readonly configuration: pulumi.Output<Record<string, unknown>>;
-  declare readonly createdAt: pulumi.Output<number>;
+export class AirbyteSource extends AirbyteActor {
   constructor(name: string, args: ActorArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      providers.destination,
-      name,
-      actorProps(args),
-      pulumi.mergeOptions(opts, secretOutputs),
-      "airbyte",
-      "Destination",
-    );
+    super("source", name, args, opts);
+  }
+}
+
+export class AirbyteDestination extends AirbyteActor {
+  constructor(name: string, args: ActorArgs, opts?: pulumi.CustomResourceOptions) {
+    super("destination", name, args, opts);
   }
 }

@@ -1,6 +1,7 @@
 // The three stacks, with Pulumi's mocks. The snowflake, aws, github, vercel and random provider plugins
 // cannot be built on our build machines (their Go modules are not served there), so these integrations
 // are tested here, through mocks, and not on the real engine.
+import { DATA_AND_IDENTITY_TYPES } from "../../policy/rules";
 import {
   installMocks,
   isSecretValue,
@@ -101,15 +102,9 @@ describe.each([
   });
 
   it(`${protect ? "protects" : "does not protect"} what holds data or identity`, () => {
-    const held = [
-      "snowflake:index/database:Database",
-      "snowflake:index/schema:Schema",
-      "snowflake:index/accountRole:AccountRole",
-      "snowflake:index/legacyServiceUser:LegacyServiceUser",
-      "aws:s3/bucket:Bucket",
-      "aws:iam/user:User",
-      "aws:iam/accessKey:AccessKey",
-    ];
+    // The policy pack's list of what holds data or identity: the program must agree with it.
+    const held = DATA_AND_IDENTITY_TYPES;
+    expect(held.every((t) => resources.some((r) => r.type === t))).toBe(true);
     const protectedTypes = resources.filter((r) => r.protect).map((r) => r.type);
     for (const t of held) expect(protectedTypes.includes(t)).toBe(protect);
     // Configuration-only resources are never protected: they must stay replaceable.
