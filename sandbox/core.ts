@@ -6,7 +6,7 @@
 //   GET    /__admin/counts              requests per route ("METHOD /template")
 //   DELETE /__admin/requests            clear the log, the counts and the violations
 //   GET    /__admin/violations          exchanges that did not match the vendor's description
-//   POST   /__admin/faults              {route?, status?, retryAfter?, delayMs?, drop?, dropAfter?, count?, rate?}
+//   POST   /__admin/faults              {route?, status?, retryAfter?, delayMs?, drop?, dropAfter?, count?, rate?, skip?}
 //   DELETE /__admin/faults              remove every fault
 //   POST   /__admin/settings            service settings, e.g. {tokenLifetimeSeconds: 2}
 //   POST   /__admin/expire-tokens       invalidate every issued token
@@ -52,6 +52,8 @@ export interface Fault {
   dropAfter?: boolean;
   count?: number;
   rate?: number;
+  /** Let this many matching requests through before the fault starts. */
+  skip?: number;
 }
 
 /** A stand-in for one vendor API. */
@@ -251,9 +253,13 @@ export async function serve(service: Service, port: number): Promise<RunningServ
         log.push({ method, path: url.pathname + url.search, route, status, at: Date.now() });
 
       // Fault injection, before anything else, as a flaky network or an overloaded vendor would.
-      const fault = faults.find(
+      let fault = faults.find(
         (f) => (!f.route || f.route === "*" || f.route === route) && (f.count ?? 1) > 0,
       );
+      if (fault?.skip) {
+        fault.skip--;
+        fault = undefined;
+      }
       let dropAfter = false;
       if (fault && Math.random() < (fault.rate ?? 1)) {
         dropAfter = !!fault.dropAfter;

@@ -162,7 +162,8 @@ export class ApiClient {
 
   async request<T = unknown>(method: string, path: string, ro: RequestOptions = {}): Promise<T> {
     const idempotent = method !== "POST";
-    let authRetried = false;
+    let authRetried = false; // a 401 gets one retry with fresh credentials, no more
+    let freshCredentials = false; // ask for them on the next attempt only
     let ambiguous = false;
     for (let attempt = 0; ; attempt++) {
       if (ambiguous && ro.recover) {
@@ -176,7 +177,8 @@ export class ApiClient {
       let headers: Record<string, unknown> = {};
       let networkCode: string | undefined;
       try {
-        const auth = ro.noAuth || !this.opts.auth ? {} : await this.opts.auth.headers(authRetried);
+        const auth = ro.noAuth || !this.opts.auth ? {} : await this.opts.auth.headers(freshCredentials);
+        freshCredentials = false;
         const res = await axios.default.request({
           method,
           url: this.opts.baseUrl + path,
@@ -220,6 +222,7 @@ export class ApiClient {
       // 401: credentials expired or revoked; fetch fresh ones once.
       if (status === 401 && this.opts.auth && !ro.noAuth && !authRetried) {
         authRetried = true;
+        freshCredentials = true;
         attempt--;
         continue;
       }

@@ -267,6 +267,22 @@ describe("transport", () => {
     expect(routes).toEqual(["GET /workspaces 401", "POST /applications/token 200", "GET /workspaces 200"]);
   });
 
+  it("asks for fresh credentials only right after a 401, not on later retries", async () => {
+    const c = client();
+    await c.listWorkspaces();
+    await admin.expireTokens();
+    await admin.reset();
+    await admin.fault({ route: "GET /workspaces", status: 503, skip: 1, count: 1 });
+    await c.listWorkspaces();
+    const routes = (await admin.requests()).map((r) => `${r.route} ${r.status}`);
+    expect(routes).toEqual([
+      "GET /workspaces 401",
+      "POST /applications/token 200",
+      "GET /workspaces 503",
+      "GET /workspaces 200",
+    ]);
+  });
+
   it("gets a new token when the cached one expires mid-run", async () => {
     await admin.settings({ tokenLifetimeSeconds: 1 });
     try {
