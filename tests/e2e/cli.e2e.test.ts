@@ -8,7 +8,7 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import { AIRBYTE_SANDBOX } from "../../sandbox/airbyte";
 import { SLACK_SANDBOX } from "../../sandbox/slack";
 import { ensureEngine, localStack, ROOT, SANDBOX_PASSPHRASE } from "../../scripts/lib";
-import { type Admin, startTestSandbox, type TestSandbox } from "../helpers/sandbox";
+import { type Admin, airbyteStackConfig, startTestSandbox, type TestSandbox } from "../helpers/sandbox";
 
 jest.setTimeout(240_000);
 
@@ -74,20 +74,22 @@ beforeAll(async () => {
   slack = sb.admin("slack");
   work = mkdtempSync(path.join(tmpdir(), "sophia-cli-"));
   stack = await localStack({ stackName, backendDir: path.join(work, "state") });
-  await stack.setAllConfig({
-    airbyteApiUrl: { value: sb.url("airbyte") },
-    airbyteClientId: { value: AIRBYTE_SANDBOX.clientId },
-    airbyteWorkspaceId: { value: AIRBYTE_SANDBOX.workspaceId },
-    postgresHost: { value: services.SOPHIA_TEST_PG_HOST },
-    postgresPort: { value: services.SOPHIA_TEST_PG_PORT },
-    postgresDatabase: { value: services.SOPHIA_TEST_PG_DATABASE },
-    postgresUser: { value: "sophia_writer" },
-    postgresSslMode: { value: "disable" },
-    redisHost: { value: services.SOPHIA_TEST_REDIS_HOST },
-    redisPort: { value: services.SOPHIA_TEST_REDIS_PORT },
-    redisSsl: { value: "false" },
-    ...Object.fromEntries(Object.entries(SECRETS).map(([k, v]) => [k, { value: v, secret: true }])),
-  });
+  await stack.setAllConfig(
+    airbyteStackConfig(
+      sb.url("airbyte"),
+      {
+        postgresHost: services.SOPHIA_TEST_PG_HOST,
+        postgresPort: services.SOPHIA_TEST_PG_PORT,
+        postgresDatabase: services.SOPHIA_TEST_PG_DATABASE,
+        postgresUser: "sophia_writer",
+        postgresSslMode: "disable",
+        redisHost: services.SOPHIA_TEST_REDIS_HOST,
+        redisPort: services.SOPHIA_TEST_REDIS_PORT,
+        redisSsl: "false",
+      },
+      SECRETS,
+    ),
+  );
   expect((await stack.up()).summary.result).toBe("succeeded");
 });
 

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { AIRBYTE_SANDBOX } from "../../sandbox/airbyte";
 import { ensureEngine, localStack, ROOT } from "../../scripts/lib";
-import { type Admin, startTestSandbox, type TestSandbox } from "../helpers/sandbox";
+import { type Admin, airbyteStackConfig, startTestSandbox, type TestSandbox } from "../helpers/sandbox";
 
 jest.setTimeout(180_000);
 
@@ -52,17 +52,19 @@ beforeAll(async () => {
   admin = sb.admin("airbyte");
   backendDir = mkdtempSync(path.join(tmpdir(), "sophia-state-"));
   stack = await localStack({ stackName, backendDir });
-  await stack.setAllConfig({
-    airbyteApiUrl: { value: sb.url("airbyte") },
-    airbyteClientId: { value: AIRBYTE_SANDBOX.clientId },
-    airbyteWorkspaceId: { value: AIRBYTE_SANDBOX.workspaceId },
-    postgresHost: { value: "127.0.0.1" },
-    postgresUser: { value: "sophia" },
-    postgresSslMode: { value: "disable" },
-    redisHost: { value: "127.0.0.1" },
-    redisSsl: { value: "false" },
-    ...Object.fromEntries(Object.entries(SECRETS).map(([k, v]) => [k, { value: v, secret: true }])),
-  });
+  await stack.setAllConfig(
+    airbyteStackConfig(
+      sb.url("airbyte"),
+      {
+        postgresHost: "127.0.0.1",
+        postgresUser: "sophia",
+        postgresSslMode: "disable",
+        redisHost: "127.0.0.1",
+        redisSsl: "false",
+      },
+      SECRETS,
+    ),
+  );
 });
 
 afterAll(async () => {
@@ -193,16 +195,18 @@ test("the policy pack stops a preview that would put a credential in plain text"
   const name = `${stackName}-policy`;
   const leaky = await localStack({ stackName: name, backendDir });
   try {
-    await leaky.setAllConfig({
-      airbyteApiUrl: { value: sb.url("airbyte") },
-      airbyteClientId: { value: AIRBYTE_SANDBOX.clientId },
-      airbyteWorkspaceId: { value: AIRBYTE_SANDBOX.workspaceId },
-      postgresHost: { value: "127.0.0.1" },
-      // a GitHub token pasted where a user name belongs, in plain configuration
-      postgresUser: { value: "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB" },
-      redisEnabled: { value: "false" },
-      ...Object.fromEntries(Object.entries(SECRETS).map(([k, v]) => [k, { value: v, secret: true }])),
-    });
+    await leaky.setAllConfig(
+      airbyteStackConfig(
+        sb.url("airbyte"),
+        // a GitHub token pasted where a user name belongs, in plain configuration
+        {
+          postgresHost: "127.0.0.1",
+          postgresUser: "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB",
+          redisEnabled: "false",
+        },
+        SECRETS,
+      ),
+    );
     const err = await leaky.preview({ policyPacks: [POLICY_PACK] }).catch((e) => e);
     const text = String(err?.message ?? err);
     expect(text).toContain("no-plaintext-credentials");

@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { AIRBYTE_SANDBOX } from "../../sandbox/airbyte";
 import type { Fault } from "../../sandbox/core";
 import { type Sandbox, startSandbox } from "../../sandbox/index";
 
@@ -89,5 +90,23 @@ export function providerConfig(values: Record<string, string>, project = "sophia
         return v;
       },
     },
+  };
+}
+
+/**
+ * The config of a stack pointed at the Airbyte stand-in: its URL and sandbox application, then `plain`
+ * values and `secrets` (stored as secrets), in the Automation API's ConfigMap shape.
+ */
+export function airbyteStackConfig(
+  airbyteUrl: string,
+  plain: Record<string, string>,
+  secrets: Record<string, string>,
+): Record<string, { value: string; secret?: boolean }> {
+  return {
+    airbyteApiUrl: { value: airbyteUrl },
+    airbyteClientId: { value: AIRBYTE_SANDBOX.clientId },
+    airbyteWorkspaceId: { value: AIRBYTE_SANDBOX.workspaceId },
+    ...Object.fromEntries(Object.entries(plain).map(([k, v]) => [k, { value: v }])),
+    ...Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, { value: v, secret: true }])),
   };
 }
