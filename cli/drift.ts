@@ -160,18 +160,21 @@ export function fingerprints(report: DriftReport): Map<string, string> {
   return out;
 }
 
-/**
- * The drifts not alerted yet; records the current set in the state file, so a drift that goes away and
- * comes back is alerted again.
- */
-export function newAlerts(stateFile: string, current: Map<string, string>): Map<string, string> {
+/** The drifts not alerted yet, according to the state file. */
+export function unalerted(stateFile: string, current: Map<string, string>): Map<string, string> {
   const seen: string[] = existsSync(stateFile)
     ? (JSON.parse(readFileSync(stateFile, "utf8")).alerted ?? [])
     : [];
-  const fresh = new Map([...current].filter(([id]) => !seen.includes(id)));
+  return new Map([...current].filter(([id]) => !seen.includes(id)));
+}
+
+/**
+ * Records the current drifts as alerted, once the alert went out. Drifts that went away are forgotten,
+ * so one that comes back is alerted again.
+ */
+export function recordAlerted(stateFile: string, current: Map<string, string>): void {
   mkdirSync(path.dirname(stateFile), { recursive: true });
   writeFileSync(stateFile, JSON.stringify({ alerted: [...current.keys()] }, null, 1));
-  return fresh;
 }
 
 export function prometheus(

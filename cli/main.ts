@@ -5,7 +5,15 @@ import { Command, Option } from "commander";
 import { backup, restore } from "./backup";
 import { registerCheck } from "./check";
 import { CliError, EXIT, openStack, postSlack, progress, table } from "./common";
-import { applyIgnores, detectDrift, fingerprints, loadIgnoreFile, newAlerts, prometheus } from "./drift";
+import {
+  applyIgnores,
+  detectDrift,
+  fingerprints,
+  loadIgnoreFile,
+  prometheus,
+  recordAlerted,
+  unalerted,
+} from "./drift";
 import { registerSecrets } from "./secrets";
 
 export function program(): Command {
@@ -42,15 +50,22 @@ export function program(): Command {
       metrics(prometheus(report, o.stack, true));
       const webhook = o.slackWebhook ?? process.env.SLACK_WEBHOOK_URL;
       const stateFile = o.alertState ?? path.resolve(".sophia", `drift-alerts-${o.stack}.json`);
-      const fresh = newAlerts(stateFile, fingerprints(report));
-      if (webhook && fresh.size > 0) {
-        await postSlack(
-          webhook,
-          `:warning: Drift in stack *${o.stack}*:\n${[...fresh.values()].map((d) => `• ${d}`).join("\n")}`,
-        );
+      let alerted = 0;
+      if (webhook) {
+        // Alert once per distinct drift: only what the last alert did not already report.
+        const current = fingerprints(report);
+        const fresh = unalerted(stateFile, current);
+        if (fresh.size > 0) {
+          await postSlack(
+            webhook,
+            `:warning: Drift in stack *${o.stack}*:\n${[...fresh.values()].map((d) => `• ${d}`).join("\n")}`,
+          );
+          alerted = fresh.size;
+        }
+        recordAlerted(stateFile, current);
       }
       if (o.json) {
-        console.log(JSON.stringify({ ...report, alerted: fresh.size }, null, 2));
+        console.log(JSON.stringify({ ...report, alerted }, null, 2));
       } else if (report.drifted.length === 0) {
         console.log(
           `No drift in ${o.stack}${report.ignored.length ? ` (${report.ignored.length} accepted by the ignore file)` : ""}.`,

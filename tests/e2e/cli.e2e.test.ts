@@ -155,6 +155,7 @@ test("drift: clean, then each out-of-band change reported once to Slack, ignorab
   writeFileSync(ignore, rule("2001-01-01"));
   const expired = await sophia(["drift", "--ignore-file", ignore]);
   expect(expired.code).toBe(3);
+  expect(await slack.objects("messages")).toHaveLength(2); // accepted drift whose acceptance lapsed is news
   expect(expired.stderr).toContain("expired on 2001-01-01");
   writeFileSync(ignore, "- match: x\n  property: y\n");
   expect(await sophia(["drift", "--ignore-file", ignore])).toMatchObject({
@@ -166,9 +167,19 @@ test("drift: clean, then each out-of-band change reported once to Slack, ignorab
   const state = await stack.exportStack();
   const stateDest = state.deployment.resources.find((r: any) => r.urn.endsWith("airbyte-postgres"));
   expect(stateDest.outputs.configuration.port).toBe(Number(services.SOPHIA_TEST_PG_PORT));
-  await airbyte.edit("destinations", pg.destinationId, {
-    configuration: { port: Number(services.SOPHIA_TEST_PG_PORT) },
-  });
+  const restorePort = () =>
+    airbyte.edit("destinations", pg.destinationId, {
+      configuration: { port: Number(services.SOPHIA_TEST_PG_PORT) },
+    });
+  await restorePort();
+
+  // Once the drift is gone it is forgotten: the same change coming back is alerted again.
+  expect((await sophia(["drift"])).code).toBe(0);
+  await airbyte.edit("destinations", pg.destinationId, { configuration: { port: 6543 } });
+  expect((await sophia(["drift"])).code).toBe(3);
+  // 1: the first drift; 2: the same drift once its ignore rule expired; 3: the drift come back.
+  expect(await slack.objects("messages")).toHaveLength(3);
+  await restorePort();
 });
 
 test("backup and restore into an empty backend: the next preview has no changes", async () => {
