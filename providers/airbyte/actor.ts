@@ -47,32 +47,21 @@ interface ActorApi {
   createdAt: number;
 }
 
+/** The API calls of one kind of actor, with the kind-specific id and type fields renamed. */
 function api(kind: ActorKind, client: AirbyteClient) {
-  const fromSource = (s: any): ActorApi => ({ ...s, id: s.sourceId, type: s.sourceType });
-  const fromDest = (d: any): ActorApi => ({ ...d, id: d.destinationId, type: d.destinationType });
-  return kind === "source"
-    ? {
-        list: async (ws: string) => (await client.listSources(ws)).map(fromSource),
-        get: async (id: string) => {
-          const s = await client.getSource(id);
-          return s && fromSource(s);
-        },
-        create: async (body: unknown, recover: () => Promise<unknown>) =>
-          fromSource(await client.createSource(body, recover)),
-        patch: async (id: string, body: unknown) => fromSource(await client.patchSource(id, body)),
-        remove: (id: string) => client.deleteSource(id),
-      }
-    : {
-        list: async (ws: string) => (await client.listDestinations(ws)).map(fromDest),
-        get: async (id: string) => {
-          const d = await client.getDestination(id);
-          return d && fromDest(d);
-        },
-        create: async (body: unknown, recover: () => Promise<unknown>) =>
-          fromDest(await client.createDestination(body, recover)),
-        patch: async (id: string, body: unknown) => fromDest(await client.patchDestination(id, body)),
-        remove: (id: string) => client.deleteDestination(id),
-      };
+  const coll = kind === "source" ? "sources" : "destinations";
+  const view = (a: any): ActorApi => ({ ...a, id: a[`${kind}Id`], type: a[`${kind}Type`] });
+  return {
+    list: async (ws: string) => (await client.list(coll, ws)).map(view),
+    get: async (id: string) => {
+      const a = await client.get(coll, id);
+      return a && view(a);
+    },
+    create: async (body: unknown, recover: () => Promise<unknown>) =>
+      view(await client.create(coll, body, recover)),
+    patch: async (id: string, body: unknown) => view(await client.patch(coll, id, body)),
+    remove: (id: string) => client.remove(coll, id),
+  };
 }
 
 export function actorProvider(kind: ActorKind): pulumi.dynamic.ResourceProvider<ActorInputs, ActorOutputs> {

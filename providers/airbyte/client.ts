@@ -57,6 +57,13 @@ export interface WorkspaceResponse {
   dataResidency: string;
 }
 
+export interface Collections {
+  sources: SourceResponse;
+  destinations: DestinationResponse;
+  connections: ConnectionResponse;
+}
+export type Collection = keyof Collections;
+
 interface Page<T> {
   data: T[];
   next?: string;
@@ -122,52 +129,26 @@ export class AirbyteClient {
     return this.http.getOrGone(`/workspaces/${encodeURIComponent(id)}`);
   }
 
-  listSources(workspaceId: string): Promise<SourceResponse[]> {
-    return this.listAll<SourceResponse>("/sources", { workspaceIds: [workspaceId] });
+  // One generic set of calls for the three collections: the provider closures that capture this class
+  // stay small (Pulumi serializes every method of it into each resource's state).
+  list<C extends Collection>(collection: C, workspaceId: string): Promise<Collections[C][]> {
+    return this.listAll<Collections[C]>(`/${collection}`, { workspaceIds: [workspaceId] });
   }
-  getSource(id: string): Promise<SourceResponse | undefined> {
-    return this.http.getOrGone(`/sources/${encodeURIComponent(id)}`);
+  get<C extends Collection>(collection: C, id: string): Promise<Collections[C] | undefined> {
+    return this.http.getOrGone(`/${collection}/${encodeURIComponent(id)}`);
   }
-  createSource(body: unknown, recover: () => Promise<unknown>): Promise<SourceResponse> {
-    return this.http.request("POST", "/sources", { body, recover });
+  create<C extends Collection>(
+    collection: C,
+    body: unknown,
+    recover: () => Promise<unknown>,
+  ): Promise<Collections[C]> {
+    return this.http.request("POST", `/${collection}`, { body, recover });
   }
-  patchSource(id: string, body: unknown): Promise<SourceResponse> {
-    return this.http.request("PATCH", `/sources/${encodeURIComponent(id)}`, { body });
+  patch<C extends Collection>(collection: C, id: string, body: unknown): Promise<Collections[C]> {
+    return this.http.request("PATCH", `/${collection}/${encodeURIComponent(id)}`, { body });
   }
-  deleteSource(id: string): Promise<void> {
-    return this.http.deleteOrGone(`/sources/${encodeURIComponent(id)}`);
-  }
-
-  listDestinations(workspaceId: string): Promise<DestinationResponse[]> {
-    return this.listAll<DestinationResponse>("/destinations", { workspaceIds: [workspaceId] });
-  }
-  getDestination(id: string): Promise<DestinationResponse | undefined> {
-    return this.http.getOrGone(`/destinations/${encodeURIComponent(id)}`);
-  }
-  createDestination(body: unknown, recover: () => Promise<unknown>): Promise<DestinationResponse> {
-    return this.http.request("POST", "/destinations", { body, recover });
-  }
-  patchDestination(id: string, body: unknown): Promise<DestinationResponse> {
-    return this.http.request("PATCH", `/destinations/${encodeURIComponent(id)}`, { body });
-  }
-  deleteDestination(id: string): Promise<void> {
-    return this.http.deleteOrGone(`/destinations/${encodeURIComponent(id)}`);
-  }
-
-  listConnections(workspaceId: string): Promise<ConnectionResponse[]> {
-    return this.listAll<ConnectionResponse>("/connections", { workspaceIds: [workspaceId] });
-  }
-  getConnection(id: string): Promise<ConnectionResponse | undefined> {
-    return this.http.getOrGone(`/connections/${encodeURIComponent(id)}`);
-  }
-  createConnection(body: unknown, recover: () => Promise<unknown>): Promise<ConnectionResponse> {
-    return this.http.request("POST", "/connections", { body, recover });
-  }
-  patchConnection(id: string, body: unknown): Promise<ConnectionResponse> {
-    return this.http.request("PATCH", `/connections/${encodeURIComponent(id)}`, { body });
-  }
-  deleteConnection(id: string): Promise<void> {
-    return this.http.deleteOrGone(`/connections/${encodeURIComponent(id)}`);
+  remove(collection: Collection, id: string): Promise<void> {
+    return this.http.deleteOrGone(`/${collection}/${encodeURIComponent(id)}`);
   }
 }
 

@@ -202,7 +202,7 @@ export const connectionProvider: pulumi.dynamic.ResourceProvider<ConnectionInput
   async create(inputs) {
     const client = configuredAirbyte(configValue);
     const findExisting = async () =>
-      (await client.listConnections(inputs.workspaceId)).find(
+      (await client.list("connections", inputs.workspaceId)).find(
         (c) =>
           c.name === inputs.name &&
           c.sourceId === inputs.sourceId &&
@@ -210,8 +210,9 @@ export const connectionProvider: pulumi.dynamic.ResourceProvider<ConnectionInput
       );
     const existing = await findExisting();
     const remote = existing
-      ? await client.patchConnection(existing.connectionId, requestBody(inputs))
-      : await client.createConnection(
+      ? await client.patch("connections", existing.connectionId, requestBody(inputs))
+      : await client.create(
+          "connections",
           { ...requestBody(inputs), sourceId: inputs.sourceId, destinationId: inputs.destinationId },
           findExisting,
         );
@@ -219,18 +220,18 @@ export const connectionProvider: pulumi.dynamic.ResourceProvider<ConnectionInput
   },
 
   async read(id, props) {
-    const remote = await configuredAirbyte(configValue).getConnection(id);
+    const remote = await configuredAirbyte(configValue).get("connections", id);
     if (!remote) return { id: "", props: {} as ConnectionOutputs };
     return { id, props: toOutputs(remote, props ?? {}) };
   },
 
   async update(id, _olds, news) {
-    const remote = await configuredAirbyte(configValue).patchConnection(id, requestBody(news));
+    const remote = await configuredAirbyte(configValue).patch("connections", id, requestBody(news));
     return { outs: toOutputs(remote, news) };
   },
 
   async delete(id) {
-    await configuredAirbyte(configValue).deleteConnection(id);
+    await configuredAirbyte(configValue).remove("connections", id);
   },
 };
 

@@ -126,7 +126,7 @@ describe("source and destination lifecycle", () => {
       apiUrl: sb.url("airbyte"),
       clientId: AIRBYTE_SANDBOX.clientId,
       clientSecret: AIRBYTE_SANDBOX.clientSecret,
-    }).getSource(created.id);
+    }).get("sources", created.id);
     expect(apiView!.configuration.access_key_secret).toBe("**********");
 
     const read = await source.read!(created.id, created.outs!);
@@ -310,7 +310,12 @@ describe("transport", () => {
     // a fresh process-wide cache entry: drop what earlier tests cached for this URL
     (globalThis as any).__sophiaTokenCache?.clear();
     await admin.reset();
-    await Promise.all([c.listWorkspaces(), c.listSources(WS), c.listDestinations(WS), c.listConnections(WS)]);
+    await Promise.all([
+      c.listWorkspaces(),
+      c.list("sources", WS),
+      c.list("destinations", WS),
+      c.list("connections", WS),
+    ]);
     expect((await admin.counts())["POST /applications/token"]).toBe(1);
   });
 
@@ -351,7 +356,7 @@ describe("transport", () => {
 
   it("treats 404 as gone on read and delete", async () => {
     const c = client();
-    expect(await c.getSource("00000000-0000-0000-0000-000000000000")).toBeUndefined();
-    await expect(c.deleteSource("00000000-0000-0000-0000-000000000000")).resolves.toBeUndefined();
+    expect(await c.get("sources", "00000000-0000-0000-0000-000000000000")).toBeUndefined();
+    await expect(c.remove("sources", "00000000-0000-0000-0000-000000000000")).resolves.toBeUndefined();
   });
 });
