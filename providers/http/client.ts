@@ -300,6 +300,8 @@ export interface ClientCredentialsOptions {
 interface CachedToken {
   token: string;
   expiresAt: number;
+  /** Renew this long before expiry: the configured skew, but never more than a quarter of the lifetime. */
+  renewMs: number;
 }
 
 /**
@@ -321,14 +323,18 @@ export class ClientCredentialsAuth implements AuthStrategy {
     const cache = ClientCredentialsAuth.cache();
     let entry = cache.get(key);
     if (entry && !(entry instanceof Promise)) {
-      const fresh = entry.expiresAt - (this.o.skewMs ?? 30_000) > Date.now();
+      const fresh = entry.expiresAt - entry.renewMs > Date.now();
       if (force || !fresh) entry = undefined;
     }
     if (!entry) {
-      const pending = this.o.fetchToken().then((r) => ({
-        token: r.access_token,
-        expiresAt: Date.now() + (r.expires_in ?? 180) * 1000,
-      }));
+      const pending = this.o.fetchToken().then((r) => {
+        const lifetimeMs = (r.expires_in ?? 180) * 1000;
+        return {
+          token: r.access_token,
+          expiresAt: Date.now() + lifetimeMs,
+          renewMs: Math.min(this.o.skewMs ?? 30_000, lifetimeMs / 4),
+        };
+      });
       cache.set(key, pending);
       try {
         entry = await pending;
