@@ -94,6 +94,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // What the CLI and the providers sent, and the stand-ins answered, matched the published descriptions.
+  const violations = sb ? [...(await airbyte.violations()), ...(await slack.violations())] : [];
   try {
     if (stack) await stack.workspace.removeStack(stackName, { force: true });
   } finally {
@@ -101,6 +103,7 @@ afterAll(async () => {
     if (work) rmSync(work, { recursive: true, force: true });
     if (sb) await sb.close();
   }
+  expect(violations).toEqual([]);
 });
 
 test("drift: clean, then each out-of-band change reported once to Slack, ignorable, with metrics", async () => {
