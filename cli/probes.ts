@@ -59,6 +59,28 @@ async function http(
   }
 }
 
+/**
+ * Turns an HTTP answer into a probe stage: 401 → authenticated, 403/404 → permitted, any other
+ * non-2xx → reachable (the service answered but not usefully).
+ */
+function expectOk(
+  res: Response,
+  service: string,
+  advice: { authenticated: [string, string]; permitted: [string, string] },
+): void {
+  if (res.ok) return;
+  if (res.status === 401)
+    throw new ProbeFailure("authenticated", `${advice.authenticated[0]} (401)`, advice.authenticated[1]);
+  if (res.status === 403 || res.status === 404) {
+    throw new ProbeFailure("permitted", `${advice.permitted[0]} (${res.status})`, advice.permitted[1]);
+  }
+  throw new ProbeFailure(
+    "reachable",
+    `${service} answered ${res.status}`,
+    `retry later; see ${service}'s status page`,
+  );
+}
+
 export const INTEGRATIONS: Integration[] = [
   {
     name: "airbyte",
@@ -101,19 +123,13 @@ export const INTEGRATIONS: Integration[] = [
         "the Airbyte API",
         "airbyteApiUrl",
       );
-      if (ws.status === 403 || ws.status === 404) {
-        throw new ProbeFailure(
-          "permitted",
-          `the application cannot see workspace ${get("airbyteWorkspaceId")} (${ws.status})`,
+      expectOk(ws, "Airbyte", {
+        authenticated: ["Airbyte refused the access token", "check airbyteClientId and airbyteClientSecret"],
+        permitted: [
+          `the application cannot see workspace ${get("airbyteWorkspaceId")}`,
           "check airbyteWorkspaceId, and grant the application access to that workspace",
-        );
-      }
-      if (!ws.ok)
-        throw new ProbeFailure(
-          "reachable",
-          `Airbyte answered ${ws.status}`,
-          "retry later; see Airbyte's status page",
-        );
+        ],
+      });
       return "token issued; workspace visible";
     },
   },
@@ -267,25 +283,13 @@ export const INTEGRATIONS: Integration[] = [
         "the GitHub API",
         "GITHUB_API_URL",
       );
-      if (res.status === 401)
-        throw new ProbeFailure(
-          "authenticated",
-          "GitHub refused the token (401)",
-          "check github:token; it may have expired",
-        );
-      if (res.status === 403 || res.status === 404) {
-        throw new ProbeFailure(
-          "permitted",
-          `the token cannot manage Actions secrets of ${get("github:owner")}/${get("githubRepository")} (${res.status})`,
+      expectOk(res, "GitHub", {
+        authenticated: ["GitHub refused the token", "check github:token; it may have expired"],
+        permitted: [
+          `the token cannot manage Actions secrets of ${get("github:owner")}/${get("githubRepository")}`,
           "give the token the repository's 'Secrets: read and write' permission, and check github:owner and githubRepository",
-        );
-      }
-      if (!res.ok)
-        throw new ProbeFailure(
-          "reachable",
-          `GitHub answered ${res.status}`,
-          "retry later; see GitHub's status page",
-        );
+        ],
+      });
       return "can manage Actions secrets";
     },
   },
