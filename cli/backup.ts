@@ -1,11 +1,11 @@
 // `sophia backup` / `sophia restore`: the stack's deployment as `pulumi stack export` writes it. Secret
 // values stay encrypted with the stack's secrets provider, so a backup is only as readable as the stack.
 import { execFile } from "node:child_process";
-import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { ensureEngine, localEnv, ROOT } from "../scripts/lib";
-import { CliError, openStack, progress } from "./common";
+import { ensureEngine, ROOT } from "../scripts/lib";
+import { CliError, openStack, progress, stackEnv, writePrivate } from "./common";
 
 const execFileAsync = promisify(execFile);
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -39,19 +39,7 @@ export async function backup(stackName: string, file: string, force: boolean) {
   const deployment = JSON.parse(out.stdout);
   if (holdsPlaintextSecret(deployment))
     throw new CliError("refusing to write a backup that holds decrypted secrets");
-  const text = JSON.stringify(deployment, null, 2);
-  let fd: number;
-  try {
-    fd = openSync(file, force ? "w" : "wx", 0o600);
-  } catch (err: any) {
-    if (err.code === "EEXIST") throw new CliError(`${file} exists; pass --force to overwrite it`);
-    throw err;
-  }
-  try {
-    writeSync(fd, text);
-  } finally {
-    closeSync(fd);
-  }
+  writePrivate(file, JSON.stringify(deployment, null, 2), force);
   return { stack: stackName, file, resources: deployment.deployment?.resources?.length ?? 0 };
 }
 
@@ -61,13 +49,10 @@ export async function restore(stackName: string, file: string, force: boolean) {
   if (deployment?.version === undefined || !deployment.deployment) {
     throw new CliError(`${file} is not a stack export (no "version"/"deployment")`);
   }
-  const envVars: Record<string, string> = {
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-  };
-  if (stackName === "sandbox" && !process.env.PULUMI_BACKEND_URL)
-    Object.assign(envVars, localEnv({ stackName }));
-  const stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir: ROOT }, { envVars });
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { stackName, workDir: ROOT },
+    { envVars: stackEnv(stackName) },
+  );
   const current = await stack.exportStack();
   const existing = current.deployment?.resources?.length ?? 0;
   if (existing > 0 && !force) {

@@ -1,5 +1,7 @@
 // Shared by every `sophia` command: exit codes, output (JSON for machines, tables for people), masking,
 // progress on stderr, and opening a stack through the Automation API.
+import { closeSync, openSync, renameSync, writeSync } from "node:fs";
+import * as path from "node:path";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { ensureEngine, localEnv, ROOT } from "../scripts/lib";
 
@@ -51,6 +53,38 @@ export function mask(key: string, value: unknown, secret = false): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
+/** The environment every CLI command gives the engine for `stackName` (see openStack). */
+export function stackEnv(stackName: string): Record<string, string> {
+  const envVars: Record<string, string> = {
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+  };
+  if (stackName === "sandbox" && !process.env.PULUMI_BACKEND_URL)
+    Object.assign(envVars, localEnv({ stackName }));
+  return envVars;
+}
+
+/**
+ * Writes `text` to `file`, readable by its owner only (0600). Refuses an existing file unless `force`;
+ * then writes a new 0600 file beside it and renames it over, so the old file's mode never carries over.
+ */
+export function writePrivate(file: string, text: string, force: boolean): void {
+  const tmp = force ? path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`) : file;
+  let fd: number;
+  try {
+    fd = openSync(tmp, "wx", 0o600);
+  } catch (err: any) {
+    if (err.code === "EEXIST") throw new CliError(`${file} exists; pass --force to overwrite it`);
+    throw err;
+  }
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+  if (tmp !== file) renameSync(tmp, file);
+}
+
 /**
  * Opens a stack of this project. The sandbox stack uses the local defaults (file backend in
  * .pulumi-state/, published passphrase) unless PULUMI_BACKEND_URL says otherwise; other stacks use the
@@ -58,14 +92,8 @@ export function mask(key: string, value: unknown, secret = false): string {
  */
 export async function openStack(stackName: string): Promise<Stack> {
   ensureEngine({ quiet: true });
-  const envVars: Record<string, string> = {
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-  };
-  if (stackName === "sandbox" && !process.env.PULUMI_BACKEND_URL)
-    Object.assign(envVars, localEnv({ stackName }));
   try {
-    return await LocalWorkspace.selectStack({ stackName, workDir: ROOT }, { envVars });
+    return await LocalWorkspace.selectStack({ stackName, workDir: ROOT }, { envVars: stackEnv(stackName) });
   } catch (err) {
     const text = String((err as Error).message ?? err);
     if (/no stack named|not found/i.test(text))

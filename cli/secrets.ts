@@ -1,7 +1,6 @@
 // `sophia secrets ...`: import/export a stack's config as dotenv, push secrets to GitHub Actions, audit
 // credential ages. Values never reach the output: only names, counts and statuses.
-import { closeSync, existsSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
-import * as path from "node:path";
+import { existsSync, readFileSync } from "node:fs";
 import type { Stack } from "@pulumi/pulumi/automation";
 import type { Command } from "commander";
 import { parse as parseDotenv } from "dotenv";
@@ -9,7 +8,7 @@ import sodium from "libsodium-wrappers";
 import { CARRIERS, ROTATED_SERVICES, type RotatedService } from "../config";
 import { rotationStatus } from "../integrations/rotation";
 import { ApiClient, isApiError } from "../providers/http/client";
-import { CliError, EXIT, openStack, progress, stackConfig, table } from "./common";
+import { CliError, EXIT, openStack, progress, stackConfig, table, writePrivate } from "./common";
 import { configKeyFor, dotenvQuote, envNameFor, isSecretName } from "./envnames";
 
 type Values = Map<string, { value: string; secret: boolean }>;
@@ -64,19 +63,6 @@ async function importEnv(o: { envFile: string; stack: string; dryRun?: boolean; 
   await stack.setAllConfig(
     Object.fromEntries(changes.map((c) => [c.key, { value: env[c.envName], secret: c.secret }])),
   );
-}
-
-/** Writes `lines` to `file` with mode 0600; refuses to overwrite unless `force` (then replaces atomically). */
-function writePrivate(file: string, text: string, force: boolean): void {
-  if (existsSync(file) && !force) throw new CliError(`${file} exists; pass --force to overwrite it`);
-  const tmp = force ? path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`) : file;
-  const fd = openSync(tmp, "wx", 0o600);
-  try {
-    writeSync(fd, text);
-  } finally {
-    closeSync(fd);
-  }
-  if (tmp !== file) renameSync(tmp, file);
 }
 
 async function exportEnv(o: { envFile: string; stack: string; force?: boolean; json?: boolean }) {

@@ -111,6 +111,21 @@ describe("dotenv names and values", () => {
   });
 });
 
+describe("private files", () => {
+  it("refuses to overwrite, and with --force replaces even a world-readable file by a 0600 one", () => {
+    const { chmodSync, mkdtempSync, statSync, writeFileSync } = require("node:fs");
+    const { writePrivate } = require("../../cli/common");
+    const file = path.join(mkdtempSync(path.join(require("node:os").tmpdir(), "sophia-wp-")), "out.env");
+    writeFileSync(file, "old");
+    chmodSync(file, 0o644);
+    expect(() => writePrivate(file, "new", false)).toThrow(/exists; pass --force to overwrite it/);
+    expect(readFileSync(file, "utf8")).toBe("old");
+    writePrivate(file, "new", true);
+    expect(readFileSync(file, "utf8")).toBe("new");
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+});
+
 describe("GitHub Actions secrets", () => {
   const repo = { kind: "repo" as const, name: `${GITHUB_SANDBOX.owner}/${GITHUB_SANDBOX.repo}` };
   const secretsOf = async (scope: string) =>
