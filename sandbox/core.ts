@@ -18,6 +18,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as path from "node:path";
+import { deepMerge, isPlainObject } from "../providers/dynamic";
 import type { OpenApiSpec, Operation, Violation } from "./openapi";
 
 export interface Ctx {
@@ -138,13 +139,6 @@ export interface RunningService {
 
 const ADMIN = "/__admin";
 
-function deepMerge(target: any, patch: any): any {
-  if (patch === null || typeof patch !== "object" || Array.isArray(patch)) return patch;
-  const out = target && typeof target === "object" && !Array.isArray(target) ? { ...target } : {};
-  for (const [k, v] of Object.entries(patch)) out[k] = deepMerge(out[k], v);
-  return out;
-}
-
 function readBody(req: http.IncomingMessage): Promise<{ raw: string; parsed: any }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -224,7 +218,9 @@ export async function serve(service: Service, port: number): Promise<RunningServ
       if (id && !(id in coll)) return { status: 404, body: { error: `no ${kind} ${id}` } };
       if (id && method === "GET") return { status: 200, body: coll[id] };
       if (id && method === "PATCH") {
-        coll[id] = deepMerge(coll[id], body ?? {});
+        if (!isPlainObject(body))
+          return { status: 400, body: { error: "an out-of-band edit is a JSON object" } };
+        coll[id] = deepMerge(coll[id], body);
         service.save();
         return { status: 200, body: coll[id] };
       }

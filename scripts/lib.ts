@@ -41,7 +41,6 @@ export function localEnv(o: LocalStackOptions): Record<string, string> {
     PULUMI_CONFIG_PASSPHRASE: o.passphrase ?? SANDBOX_PASSPHRASE,
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "false",
   };
 }
 
