@@ -4,7 +4,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { detectDrift } from "../../cli/drift";
 import { AIRBYTE_SANDBOX } from "../../sandbox/airbyte";
 import { ensureEngine, localStack, ROOT } from "../../scripts/lib";
 import { type Admin, airbyteStackConfig, startTestSandbox, type TestSandbox } from "../helpers/sandbox";
@@ -25,26 +26,6 @@ let stack: Stack;
 let backendDir: string;
 const stackName = `e2e-${process.pid}`;
 const POLICY_PACK = path.join(ROOT, "policy");
-
-/**
- * Resources a refresh found changed, each with the top-level output properties that differ. The engine
- * reports a refreshed resource as a resOutputsEvent whose op is "update" (changed) or "delete" (gone),
- * carrying the old and new outputs.
- */
-function drifted(events: EngineEvent[]): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const e of events) {
-    const m = e.resOutputsEvent?.metadata;
-    if (!m || m.op === "same") continue;
-    const olds = (m.old?.outputs ?? {}) as Record<string, unknown>;
-    const news = (m.new?.outputs ?? {}) as Record<string, unknown>;
-    const keys = [...new Set([...Object.keys(olds), ...Object.keys(news)])];
-    out[m.urn.split("::").pop()!] = keys
-      .filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]))
-      .sort();
-  }
-  return out;
-}
 
 beforeAll(async () => {
   ensureEngine({ quiet: true });
@@ -121,9 +102,15 @@ test("up, no-op, drift, restore, refresh and destroy on the real engine", async 
   // 3. An out-of-band change shows in a refresh preview: exactly that resource and property.
   const pg = destinations.find((d) => d.name.endsWith("-postgres"));
   await admin.edit("destinations", pg.destinationId, { configuration: { port: 6543 } });
-  const events: EngineEvent[] = [];
-  await stack.previewRefresh({ onEvent: (e) => events.push(e) });
-  expect(drifted(events)).toEqual({ "airbyte-postgres": ["configuration"] });
+  // (detectDrift is what `sophia drift` runs: a refresh preview, read from the engine's events.)
+  const found = await detectDrift(stack);
+  expect(found.map((r) => ({ name: r.name, kind: r.kind, properties: r.properties }))).toEqual([
+    {
+      name: "airbyte-postgres",
+      kind: "update",
+      properties: [{ path: "configuration.port", old: 5432, new: 6543 }],
+    },
+  ]);
 
   // 4. up (with refresh) puts it right.
   const restore = await stack.up({ refresh: true });
