@@ -2,16 +2,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { installMocks, type Registered, setConfig, settle } from "../helpers/mocks";
 
-// Closure serialization cannot walk modules loaded through jest's module registry, so the dynamic
-// providers' code is not serialized here. The end-to-end suite runs the real serialization (and checks the
-// state file holds no secret).
-jest.mock("@pulumi/pulumi/runtime/closure/serializeClosure", () => ({
-  serializeFunction: async () => ({
-    text: "/* serialized by the real engine run, see tests/e2e */",
-    containsSecrets: false,
-  }),
-}));
-
 const registered: Registered[] = installMocks();
 
 const BASE = {

@@ -13,13 +13,6 @@ import {
   stackConfigValues,
 } from "../helpers/mocks";
 
-jest.mock("@pulumi/pulumi/runtime/closure/serializeClosure", () => ({
-  serializeFunction: async () => ({
-    text: "/* serialized by the real engine run, see tests/e2e */",
-    containsSecrets: false,
-  }),
-}));
-
 const registered: Registered[] = installMocks();
 
 /** What operators set per stack outside the stack file (account ids, hosts) and the secrets. */
