@@ -58,12 +58,17 @@ command -v go >/dev/null || { log "Go is needed to build the engine (looked in P
 started=$(date +%s)
 WORK="$CACHE_ROOT/$PULUMI_VERSION/build"
 mkdir -p "$WORK" "$BIN"
-log "building Pulumi $PULUMI_VERSION from Go modules into $BIN (first time only; several minutes)"
+if [ "$("$BIN/pulumi" version 2>/dev/null)" = "$PULUMI_VERSION" ]; then
+  log "rebuilding what changed in $BIN"
+else
+  log "building Pulumi $PULUMI_VERSION from Go modules into $BIN (first time only; several minutes)"
+fi
+# A field of `go mod download -json MODULE@VERSION`.
+module_field() { go mod download -json "$1" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s)[process.argv[1]]))' "$2"; }
 
 # pkg/go.mod carries replace directives that `go install pkg@version` refuses, so build from a throwaway
 # wrapper module that requires pkg and sdk at the pinned version and copies pkg's non-local replaces.
-pkgmod=$(cd "$WORK" && GOFLAGS= go mod download -json "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" |
-  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).GoMod))')
+pkgmod=$(cd "$WORK" && GOFLAGS= module_field "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" GoMod)
 {
   echo "module sophia.local/pulumi-engine-build"
   echo
@@ -97,8 +102,7 @@ mv "$BIN/pulumi-language-nodejs.tmp" "$BIN/pulumi-language-nodejs"
 echo "$LANGHOST_HASH" >"$BIN/pulumi-language-nodejs.source"
 
 # The dynamic-provider launcher is a shell script shipped in the sdk module; it must sit beside the CLI.
-sdkdir=$(go mod download -json "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION" |
-  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).Dir))')
+sdkdir=$(module_field "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION" Dir)
 install -m 0755 "$sdkdir/nodejs/dist/pulumi-resource-pulumi-nodejs" "$BIN/pulumi-resource-pulumi-nodejs"
 
 # The random provider plugin. Its provider module has no tags of its own; the module proxy reachable here
