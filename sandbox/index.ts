@@ -17,11 +17,17 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-export async function startSandbox(opts: { dataDir?: string; ephemeral?: boolean } = {}): Promise<Sandbox> {
+export async function startSandbox(
+  opts: { dataDir?: string; ephemeral?: boolean; only?: string[] } = {},
+): Promise<Sandbox> {
   const services: Sandbox["services"] = {};
   await sodium.ready;
+  for (const name of opts.only ?? []) {
+    if (!(name in SERVICES)) throw new Error(`no sandbox service ${name} (${Object.keys(SERVICES).join(", ")})`);
+  }
   try {
     for (const [name, def] of Object.entries(SERVICES)) {
+      if (opts.only && !opts.only.includes(name)) continue;
       const service = def.make();
       service.load(opts.dataDir);
       const port = opts.ephemeral

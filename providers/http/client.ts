@@ -15,6 +15,8 @@ import axios = require("axios");
 export interface AuthStrategy {
   /** Headers to send; `force` asks for fresh credentials (after a 401). */
   headers(force: boolean): Promise<Record<string, string>>;
+  /** False for fixed credentials: a 401 is final, there is nothing fresher to fetch. */
+  readonly refreshable?: boolean;
 }
 
 export interface RequestRecord {
@@ -220,7 +222,7 @@ export class ApiClient {
       if (status !== undefined && status < 400) return data as T;
 
       // 401: credentials expired or revoked; fetch fresh ones once.
-      if (status === 401 && this.opts.auth && !ro.noAuth && !authRetried) {
+      if (status === 401 && this.opts.auth && this.opts.auth.refreshable !== false && !ro.noAuth && !authRetried) {
         authRetried = true;
         freshCredentials = true;
         attempt--;
@@ -244,6 +246,18 @@ export class ApiClient {
       if (!idempotent && status !== 429 && networkCode !== "ECONNREFUSED") ambiguous = true;
       const retryAfter =
         status === 429 || status === 503 ? parseRetryAfter(headers["retry-after"]) : undefined;
+      // A quota that resets later than we are willing to wait (a daily cap): say so now instead of
+      // sleeping through the retries.
+      if (retryAfter !== undefined && retryAfter > this.opts.maxDelayMs) {
+        throw apiError(
+          this.opts.service,
+          method,
+          path,
+          status,
+          `${apiMessage(data)} (the API asks to retry after ${Math.ceil(retryAfter / 1000)} s, longer than the ${Math.round(this.opts.maxDelayMs / 1000)} s this client waits)`,
+          data,
+        );
+      }
       const backoff = Math.min(this.opts.maxDelayMs, this.opts.baseDelayMs * 2 ** attempt);
       const jittered = backoff / 2 + Math.random() * (backoff / 2);
       await sleep(Math.min(this.opts.maxDelayMs, retryAfter ?? jittered));
@@ -284,6 +298,21 @@ export class ApiClient {
     if (slot > now) await sleep(slot - now);
   }
 }
+
+/** Fixed credentials sent as headers (API keys, Basic auth), built at call time from the settings. */
+export class HeaderAuth implements AuthStrategy {
+  readonly refreshable = false;
+  constructor(private readonly make: () => Record<string, string>) {}
+  async headers(): Promise<Record<string, string>> {
+    return this.make();
+  }
+}
+
+export const basicAuth = (user: string, password: string) => ({
+  authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`,
+});
+
+export const bearerAuth = (token: string) => ({ authorization: `Bearer ${token}` });
 
 export interface ClientCredentialsOptions {
   /** Cache key part and error label, e.g. "Airbyte". */

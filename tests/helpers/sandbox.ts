@@ -65,9 +65,10 @@ export interface TestSandbox {
   close(): Promise<void>;
 }
 
-export async function startTestSandbox(): Promise<TestSandbox> {
+/** Starts the stand-ins (all, or only the named ones) on ephemeral ports with a throwaway data directory. */
+export async function startTestSandbox(only?: string[]): Promise<TestSandbox> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "sophia-sandbox-"));
-  const sandbox = await startSandbox({ dataDir, ephemeral: true });
+  const sandbox = await startSandbox({ dataDir, ephemeral: true, only });
   return {
     sandbox,
     url: (s) => sandbox.services[s].url,
