@@ -23,7 +23,8 @@ export async function startSandbox(
   const services: Sandbox["services"] = {};
   await sodium.ready;
   for (const name of opts.only ?? []) {
-    if (!(name in SERVICES)) throw new Error(`no sandbox service ${name} (${Object.keys(SERVICES).join(", ")})`);
+    if (!(name in SERVICES))
+      throw new Error(`no sandbox service ${name} (${Object.keys(SERVICES).join(", ")})`);
   }
   try {
     for (const [name, def] of Object.entries(SERVICES)) {

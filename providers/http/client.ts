@@ -222,7 +222,13 @@ export class ApiClient {
       if (status !== undefined && status < 400) return data as T;
 
       // 401: credentials expired or revoked; fetch fresh ones once.
-      if (status === 401 && this.opts.auth && this.opts.auth.refreshable !== false && !ro.noAuth && !authRetried) {
+      if (
+        status === 401 &&
+        this.opts.auth &&
+        this.opts.auth.refreshable !== false &&
+        !ro.noAuth &&
+        !authRetried
+      ) {
         authRetried = true;
         freshCredentials = true;
         attempt--;
