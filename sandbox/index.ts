@@ -3,13 +3,23 @@
 import sodium from "libsodium-wrappers";
 import { AirbyteSandbox } from "./airbyte";
 import { type RunningService, type Service, serve } from "./core";
+import { EstuarySandbox } from "./estuary";
 import { GithubSandbox } from "./github";
+import { GongSandbox } from "./gong";
+import { LambdaSandbox } from "./lambda";
+import { OpenRouterSandbox } from "./openrouter";
+import { PortkeySandbox } from "./portkey";
 import { SlackSandbox } from "./slack";
 
 export const SERVICES: Record<string, { make: () => Service; defaultPort: number }> = {
   airbyte: { make: () => new AirbyteSandbox(), defaultPort: 18001 },
   github: { make: () => new GithubSandbox(), defaultPort: 18002 },
   slack: { make: () => new SlackSandbox(), defaultPort: 18003 },
+  gong: { make: () => new GongSandbox(), defaultPort: 18004 },
+  estuary: { make: () => new EstuarySandbox(), defaultPort: 18005 },
+  portkey: { make: () => new PortkeySandbox(), defaultPort: 18006 },
+  openrouter: { make: () => new OpenRouterSandbox(), defaultPort: 18007 },
+  lambda: { make: () => new LambdaSandbox(), defaultPort: 18008 },
 };
 
 export interface Sandbox {

@@ -1,0 +1,276 @@
+// Gong API v2 client (../shared/vendor-specs/gong/openapi.json), on the shared client layer.
+//
+// - Basic auth with the access key and its secret, read at call time from the stack config.
+// - Each tenant has its own base URL (e.g. https://us-12345.api.gong.io); the paths start with /v2.
+// - Gong allows 3 requests per second (and a daily cap): the client paces itself per tenant URL instead of
+//   collecting 429s. The daily cap answers 429 with a Retry-After of hours, which the shared client turns
+//   into an immediate error carrying Gong's message.
+// - Adoption by name reads the profile listing once per provider process (a cache on globalThis that our
+//   own writes keep current), so creating N profiles costs N + 1 requests, not 2N.
+import {
+  ApiClient,
+  type ApiClientOptions,
+  apiError,
+  basicAuth,
+  HeaderAuth,
+  isApiError,
+  type RequestOptions,
+} from "../http/client";
+
+export interface GongSettings {
+  /** The tenant's base URL, e.g. https://us-12345.api.gong.io (without /v2). */
+  apiUrl: string;
+  accessKey: string;
+  accessKeySecret: string;
+}
+
+/** Gong's documented limit is 3 requests per second; 350 ms leaves a margin for jitter (see README). */
+export const GONG_MIN_INTERVAL_MS = 350;
+
+export interface CrmIntegration {
+  /** int64 in the API; kept as a string in state. */
+  integrationId: number;
+  name: string;
+  ownerEmail: string;
+}
+
+export type PermissionLevel = "all" | "managers-team" | "report-to-them" | "own" | "none";
+
+export interface ScopedAccess {
+  permissionLevel?: PermissionLevel;
+  teamLeadIds?: string[];
+}
+
+export interface LibraryFolderAccess {
+  permissionLevel?: "none" | "all" | "specific-folders";
+  libraryFolderIds?: string[];
+  managePublicFolder?: boolean;
+  manageStreams?: boolean;
+  manageFolderCalls?: boolean;
+  shareFoldersAndStreams?: boolean;
+}
+
+/** PermissionProfileDTO: `id`, `name` and the permission fields (scoped accesses and boolean flags). */
+export interface PermissionProfile {
+  id?: string;
+  name: string;
+  [permission: string]: unknown;
+}
+
+export type RequestStatus = "PENDING" | "IN_PROGRESS" | "DONE" | "FAILED";
+
+/** Settings from the stack config (as handed to a dynamic provider's configure) or the environment. */
+export function gongSettings(get: (key: string) => string | undefined): GongSettings {
+  const apiUrl = get("gongApiUrl") || process.env.GONG_API_URL;
+  const accessKey = get("gongAccessKey") || process.env.GONG_ACCESS_KEY;
+  const accessKeySecret = get("gongAccessKeySecret") || process.env.GONG_ACCESS_KEY_SECRET;
+  if (!apiUrl) throw new Error("Gong: missing config `gongApiUrl` (or GONG_API_URL)");
+  if (!accessKey) throw new Error("Gong: missing config `gongAccessKey` (or GONG_ACCESS_KEY)");
+  if (!accessKeySecret) {
+    throw new Error("Gong: missing config `gongAccessKeySecret` (or GONG_ACCESS_KEY_SECRET)");
+  }
+  return { apiUrl: apiUrl.replace(/\/+$/, "").replace(/\/v2$/, ""), accessKey, accessKeySecret };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The shared client, with Gong's error body ({requestId, errors: [...]}) read as the API's message: the
+ * shared layer knows problem+json, {message} and {error}, and would otherwise quote the whole body.
+ */
+export class GongHttp extends ApiClient {
+  async request<T = unknown>(method: string, path: string, ro: RequestOptions = {}): Promise<T> {
+    try {
+      return await super.request<T>(method, path, ro);
+    } catch (err) {
+      const errors = isApiError(err) ? (err.body as { errors?: unknown } | undefined)?.errors : undefined;
+      if (!isApiError(err) || !Array.isArray(errors) || errors.length === 0) throw err;
+      const raw = JSON.stringify(err.body).slice(0, 500);
+      const detail = err.detail.includes(raw)
+        ? err.detail.replace(raw, errors.map(String).join("; "))
+        : err.detail;
+      throw apiError(err.service, err.method, err.path, err.status, detail, err.body);
+    }
+  }
+}
+
+export class GongClient {
+  readonly http: GongHttp;
+  private readonly base: string;
+
+  constructor(settings: GongSettings, extra: Partial<ApiClientOptions> = {}) {
+    this.base = settings.apiUrl;
+    this.http = new GongHttp({
+      service: "Gong",
+      baseUrl: settings.apiUrl,
+      minIntervalMs: GONG_MIN_INTERVAL_MS,
+      paceKey: `gong|${settings.apiUrl}`,
+      ...extra,
+      auth: new HeaderAuth(() => basicAuth(settings.accessKey, settings.accessKeySecret)),
+    });
+  }
+
+  listWorkspaces(): Promise<{ id: string; name: string }[]> {
+    return this.http
+      .get<{ workspaces?: { id: string; name: string }[] }>("/v2/workspaces")
+      .then((r) => r.workspaces ?? []);
+  }
+
+  // ---- CRM integration (one generic integration per tenant) ----
+
+  async listCrmIntegrations(): Promise<CrmIntegration[]> {
+    const r = await this.http.get<{ integrations?: CrmIntegration[] }>("/v2/crm/integrations");
+    return r.integrations ?? [];
+  }
+
+  /** PUT registers; Gong answers 409 when an integration already exists. */
+  async registerCrmIntegration(name: string, ownerEmail: string): Promise<number> {
+    const r = await this.http.request<{ integrationId: number }>("PUT", "/v2/crm/integrations", {
+      body: { name, ownerEmail },
+    });
+    return r.integrationId;
+  }
+
+  /**
+   * Asks Gong to delete the integration and waits until its request status is DONE. A 404 means it is
+   * already gone; a 409 means this clientRequestId was already accepted (a retry after a dropped answer),
+   * so we only poll. FAILED and the timeout are errors naming the request.
+   */
+  async deleteCrmIntegration(
+    integrationId: string,
+    opts: { timeoutMs: number; pollMs: number; clientRequestId?: string },
+  ): Promise<"deleted" | "gone"> {
+    const clientRequestId =
+      opts.clientRequestId ?? `sophia-delete-${integrationId}-${Date.now().toString(36)}`;
+    const query = { integrationId, clientRequestId };
+    try {
+      await this.http.request("DELETE", "/v2/crm/integrations", { query });
+    } catch (err) {
+      if (isApiError(err) && err.status === 404) return "gone";
+      if (!(isApiError(err) && err.status === 409)) throw err;
+    }
+    const deadline = Date.now() + opts.timeoutMs;
+    for (;;) {
+      const r = await this.http.get<{ status?: RequestStatus; errors?: { description?: string }[] }>(
+        "/v2/crm/request-status",
+        query,
+      );
+      if (r.status === "DONE") return "deleted";
+      if (r.status === "FAILED") {
+        const why = (r.errors ?? [])
+          .map((e) => e.description)
+          .filter(Boolean)
+          .join("; ");
+        throw new Error(
+          `Gong: deleting CRM integration ${integrationId} failed (request ${clientRequestId})${why ? `: ${why}` : ""}`,
+        );
+      }
+      if (Date.now() + opts.pollMs > deadline) {
+        throw new Error(
+          `Gong: CRM integration ${integrationId} was not deleted within ${Math.round(opts.timeoutMs / 1000)} s (request ${clientRequestId} is still ${r.status ?? "unknown"}; Gong says deletion can take up to 24 hours: run the delete again later)`,
+        );
+      }
+      await sleep(opts.pollMs);
+    }
+  }
+
+  // ---- permission profiles (no delete in the API) ----
+
+  private profileCache(): Map<string, Promise<PermissionProfile[]>> {
+    const g = globalThis as { __sophiaGongProfiles?: Map<string, Promise<PermissionProfile[]>> };
+    g.__sophiaGongProfiles ??= new Map();
+    return g.__sophiaGongProfiles;
+  }
+
+  /** The workspace's profiles, uncached. */
+  async listProfilesFresh(workspaceId: string): Promise<PermissionProfile[]> {
+    const r = await this.http.get<{ profiles?: PermissionProfile[] }>("/v2/all-permission-profiles", {
+      workspaceId,
+    });
+    return r.profiles ?? [];
+  }
+
+  /** The workspace's profiles, listed once per process and kept current by our own writes. */
+  listProfiles(workspaceId: string, fresh = false): Promise<PermissionProfile[]> {
+    const cache = this.profileCache();
+    const key = `${this.base}|${workspaceId}`;
+    let entry = fresh ? undefined : cache.get(key);
+    if (!entry) {
+      entry = this.listProfilesFresh(workspaceId);
+      cache.set(key, entry);
+      entry.catch(() => {
+        if (cache.get(key) === entry) cache.delete(key);
+      });
+    }
+    return entry;
+  }
+
+  /** Replaces (or adds) a profile in the cached listing after a write, so no re-list is needed. */
+  private remember(workspaceId: string, profile: PermissionProfile): void {
+    const key = `${this.base}|${workspaceId}`;
+    const entry = this.profileCache().get(key);
+    if (!entry) return;
+    this.profileCache().set(
+      key,
+      entry.then((list) => [...list.filter((p) => p.id !== profile.id), profile]),
+    );
+  }
+
+  /** Drops the cached listings of this tenant (after an out-of-band change is suspected). */
+  forgetProfiles(): void {
+    for (const k of [...this.profileCache().keys()]) {
+      if (k.startsWith(`${this.base}|`)) this.profileCache().delete(k);
+    }
+  }
+
+  getProfile(profileId: string): Promise<{ profile?: PermissionProfile } | undefined> {
+    return this.http.getOrGone("/v2/permission-profile", { profileId });
+  }
+
+  async createProfile(
+    workspaceId: string,
+    body: PermissionProfile,
+    recover: () => Promise<PermissionProfile | undefined>,
+  ): Promise<PermissionProfile> {
+    const r = await this.http.request<{ profile?: PermissionProfile } | PermissionProfile>(
+      "POST",
+      "/v2/permission-profile",
+      {
+        query: { workspaceId },
+        body,
+        // recover() answers the profile itself; wrap it like the API's answer
+        recover: async () => {
+          const found = await recover();
+          return found ? { profile: found } : undefined;
+        },
+      },
+    );
+    const profile = (r as { profile?: PermissionProfile }).profile as PermissionProfile;
+    this.remember(workspaceId, profile);
+    return profile;
+  }
+
+  async updateProfile(workspaceId: string, profileId: string, body: PermissionProfile) {
+    const r = await this.http.request<{ profile?: PermissionProfile }>("PUT", "/v2/permission-profile", {
+      query: { profileId },
+      body,
+    });
+    const profile = r.profile as PermissionProfile;
+    this.remember(workspaceId, profile);
+    return profile;
+  }
+}
+
+/** The client for the configured stack (provider process), built once per settings and shared. */
+export function configuredGong(get: (key: string) => string | undefined): GongClient {
+  const s = gongSettings(get);
+  const g = globalThis as { __sophiaGong?: Map<string, GongClient> };
+  g.__sophiaGong ??= new Map();
+  const key = `${s.apiUrl}|${s.accessKey}|${s.accessKeySecret.length}`;
+  let client = g.__sophiaGong.get(key);
+  if (!client) {
+    client = new GongClient(s);
+    g.__sophiaGong.set(key, client);
+  }
+  return client;
+}
