@@ -1,0 +1,249 @@
+// EstuaryCatalogSpec: one Flow catalog entity (capture, collection or derivation, materialization, test),
+// managed through drafts and publications. The id is the catalog name: live specs are addressed by it.
+import * as pulumi from "@pulumi/pulumi";
+import {
+  type CheckFailure,
+  changedKeys,
+  configValue,
+  deepMerge,
+  isPlainObject,
+  isUnknown,
+  optionalObject,
+  rememberConfig,
+  requireString,
+  withoutSecrets,
+} from "../dynamic";
+import { configuredEstuary, type LiveSpec, NO_PUB_ID, type SpecType } from "./client";
+
+export interface CatalogSpecInputs {
+  /** Full catalog name, e.g. "sophia-ai/production/gong-webhook". */
+  catalogName: string;
+  specType: SpecType;
+  /** The spec model (flow.schema.json's CaptureDef, CollectionDef, MaterializationDef or test steps). */
+  spec: Record<string, unknown>;
+  /** Secret parts of the spec (endpoint credentials): merged in when staged, never compared with the API. */
+  secretSpec?: Record<string, unknown>;
+  /** Data plane of a new task, e.g. "ops/dp/public/gcp-us-central1-c1"; the control plane's default if unset. */
+  dataPlaneName?: string;
+}
+
+export interface CatalogSpecOutputs extends CatalogSpecInputs {
+  /** The live spec's last publication id (the expect_pub_id of the next publication). */
+  lastPubId: string;
+  liveSpecId: string;
+}
+
+const SPEC_TYPES = ["capture", "collection", "materialization", "test"];
+const CATALOG_NAME = {
+  re: /^[\p{L}\p{N}\-_.]+(\/[\p{L}\p{N}\-_.]+)+$/u,
+  what: 'a Flow catalog name like "tenant/prefix/name"',
+};
+/** Flow returns specs as stored: there is no mask value to strip. */
+const NO_MASK = "\u0000";
+
+/** The top-level property each spec type requires (flow.schema.json); the control plane checks the rest. */
+const REQUIRED: Record<string, string[]> = {
+  capture: ["endpoint", "bindings"],
+  materialization: ["endpoint", "bindings"],
+  collection: ["key"],
+  test: [],
+};
+
+/** Endpoint-config keys that hold credentials: they belong in secretSpec, and never reach a plain output. */
+const CREDENTIAL_KEY = /password|secret|token|private_key|api_key|apikey/i;
+
+/** Paths of credential-like string values in an endpoint config (for check). */
+function credentialPaths(config: unknown, at: string): string[] {
+  if (!isPlainObject(config)) return [];
+  return Object.entries(config).flatMap(([k, v]) =>
+    typeof v === "string" && CREDENTIAL_KEY.test(k)
+      ? [`${at}.${k}`]
+      : isPlainObject(v)
+        ? credentialPaths(v, `${at}.${k}`)
+        : [],
+  );
+}
+
+/**
+ * The endpoint config without credential-like values and without sops-encrypted forms of secrets (`sops`,
+ * `*_sops`), which the control plane may return in place of what was sent: neither may be stored in plain
+ * state (after an import, no secretSpec says where the secrets are), and neither is drift.
+ */
+function redact(config: unknown): unknown {
+  if (!isPlainObject(config)) return config;
+  return Object.fromEntries(
+    Object.entries(config)
+      .filter(
+        ([k, v]) =>
+          k !== "sops" && !k.endsWith("_sops") && !(typeof v === "string" && CREDENTIAL_KEY.test(k)),
+      )
+      .map(([k, v]) => [k, redact(v)]),
+  );
+}
+
+function plainSpec(spec: Record<string, unknown>): Record<string, unknown> {
+  const connector = (spec.endpoint as { connector?: { config?: unknown } } | undefined)?.connector;
+  if (!connector || !isPlainObject(connector.config)) return spec;
+  return {
+    ...spec,
+    endpoint: { ...(spec.endpoint as object), connector: { ...connector, config: redact(connector.config) } },
+  };
+}
+
+const client = () => configuredEstuary(configValue);
+
+function outputs(live: LiveSpec, inputs: CatalogSpecInputs): CatalogSpecOutputs {
+  return {
+    catalogName: live.catalog_name,
+    specType: live.spec_type as SpecType,
+    spec: plainSpec(withoutSecrets(live.spec ?? {}, inputs.secretSpec, NO_MASK)),
+    ...(inputs.secretSpec ? { secretSpec: inputs.secretSpec } : {}),
+    ...(inputs.dataPlaneName !== undefined ? { dataPlaneName: inputs.dataPlaneName } : {}),
+    lastPubId: live.last_pub_id,
+    liveSpecId: live.id,
+  };
+}
+
+/** Publishes the declared spec over `expectPubId` and returns the resulting live spec. */
+async function publishSpec(inputs: CatalogSpecInputs, expectPubId: string, verb: string) {
+  const c = client();
+  await c.publish(
+    [
+      {
+        catalog_name: inputs.catalogName,
+        spec_type: inputs.specType,
+        spec: deepMerge(inputs.spec, inputs.secretSpec ?? {}),
+        expect_pub_id: expectPubId,
+      },
+    ],
+    { detail: `${verb} ${inputs.catalogName} (Sophia AI Pulumi)`, dataPlaneName: inputs.dataPlaneName },
+  );
+  const live = await c.liveSpec(inputs.catalogName);
+  if (!live) {
+    throw new Error(`Estuary: ${inputs.catalogName} was published but has no live spec`);
+  }
+  return live;
+}
+
+export const catalogSpecProvider: pulumi.dynamic.ResourceProvider<CatalogSpecInputs, CatalogSpecOutputs> = {
+  async configure(req) {
+    rememberConfig(req);
+  },
+
+  async check(_olds, news) {
+    const failures: CheckFailure[] = [];
+    const n = news as unknown as Record<string, unknown>;
+    requireString(failures, n, "catalogName", CATALOG_NAME);
+    if (!isUnknown(n.specType) && !SPEC_TYPES.includes(n.specType as string)) {
+      failures.push({
+        property: "specType",
+        reason: `specType must be one of ${SPEC_TYPES.join(", ")}; got ${JSON.stringify(n.specType)}`,
+      });
+    }
+    if (n.spec === undefined) failures.push({ property: "spec", reason: "spec is required" });
+    else if (!isUnknown(n.spec) && !isPlainObject(n.spec)) {
+      failures.push({ property: "spec", reason: "spec must be an object (the Flow spec model)" });
+    } else if (isPlainObject(n.spec) && typeof n.specType === "string") {
+      const spec = n.spec;
+      const missing = (REQUIRED[n.specType] ?? []).filter(
+        (k) => spec[k] === undefined && !(isPlainObject(n.secretSpec) && k in n.secretSpec),
+      );
+      if (missing.length) {
+        failures.push({ property: "spec", reason: `a ${n.specType} spec needs ${missing.join(" and ")}` });
+      }
+    }
+    if (isPlainObject(n.spec)) {
+      const config = (n.spec.endpoint as { connector?: { config?: unknown } } | undefined)?.connector?.config;
+      for (const p of credentialPaths(config, "spec.endpoint.connector.config")) {
+        failures.push({ property: "spec", reason: `${p} looks like a credential: set it in secretSpec` });
+      }
+    }
+    optionalObject(failures, n, "secretSpec");
+    if (n.dataPlaneName !== undefined) requireString(failures, n, "dataPlaneName");
+    return { inputs: news, failures };
+  },
+
+  async diff(_id, olds, news) {
+    const replaces = changedKeys(olds as any, news as any, ["catalogName", "specType"]);
+    // A task stays on the data plane it was created on.
+    if (
+      news.dataPlaneName !== undefined &&
+      !isUnknown(news.dataPlaneName) &&
+      olds.dataPlaneName !== undefined &&
+      news.dataPlaneName !== olds.dataPlaneName
+    ) {
+      replaces.push("dataPlaneName");
+    }
+    const updates = changedKeys(olds as any, news as any, ["spec", "secretSpec"]);
+    return {
+      changes: replaces.length + updates.length > 0,
+      replaces,
+      // The same name cannot hold the old and the new spec at once.
+      deleteBeforeReplace: replaces.length > 0 && olds.catalogName === news.catalogName,
+    };
+  },
+
+  async create(inputs) {
+    // Idempotent: a live spec of the same name is adopted (published over its last_pub_id); none must
+    // appear meanwhile (NO_PUB_ID), or the publication reports expectPubIdMismatch.
+    const existing = await client().liveSpec(inputs.catalogName);
+    const live = await publishSpec(inputs, existing?.last_pub_id ?? NO_PUB_ID, existing ? "adopt" : "create");
+    return { id: inputs.catalogName, outs: outputs(live, inputs) };
+  },
+
+  async read(id, props) {
+    const live = await client().liveSpec(id);
+    if (!live) return { id: "", props: {} as CatalogSpecOutputs }; // gone: the engine drops it from state
+    return { id, props: outputs(live, props as CatalogSpecInputs) };
+  },
+
+  async update(_id, olds, news) {
+    // Over the publication this state last saw: a change made elsewhere since is reported, not overwritten.
+    const live = await publishSpec(news, olds.lastPubId, "update");
+    return { outs: outputs(live, news) };
+  },
+
+  async delete(id) {
+    // Deletion is a publication of a null spec over the live spec's last_pub_id.
+    const c = client();
+    const live = await c.liveSpec(id);
+    if (!live) return;
+    await c.publish([{ catalog_name: id, spec_type: null, spec: null, expect_pub_id: live.last_pub_id }], {
+      detail: `delete ${id} (Sophia AI Pulumi)`,
+      dataPlaneName: "",
+    });
+  },
+};
+
+export interface CatalogSpecArgs {
+  catalogName: pulumi.Input<string>;
+  specType: pulumi.Input<SpecType>;
+  spec: pulumi.Input<Record<string, unknown>>;
+  secretSpec?: pulumi.Input<Record<string, unknown>>;
+  dataPlaneName?: pulumi.Input<string>;
+}
+
+/** A Flow catalog spec, typed estuary:CatalogSpec. */
+export class EstuaryCatalogSpec extends pulumi.dynamic.Resource {
+  declare readonly catalogName: pulumi.Output<string>;
+  declare readonly specType: pulumi.Output<SpecType>;
+  declare readonly spec: pulumi.Output<Record<string, unknown>>;
+  declare readonly secretSpec: pulumi.Output<Record<string, unknown> | undefined>;
+  declare readonly lastPubId: pulumi.Output<string>;
+  declare readonly liveSpecId: pulumi.Output<string>;
+  constructor(name: string, args: CatalogSpecArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      catalogSpecProvider,
+      name,
+      {
+        ...args,
+        secretSpec: args.secretSpec && pulumi.secret(args.secretSpec),
+        lastPubId: undefined,
+        liveSpecId: undefined,
+      },
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["secretSpec"] }),
+      "estuary",
+      "CatalogSpec",
+    );
+  }
+}
