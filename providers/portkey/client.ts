@@ -1,0 +1,230 @@
+// Portkey admin (control-plane) API client (../shared/vendor-specs/portkey/openapi.yaml), on the shared
+// client layer. Auth is the `x-portkey-api-key` header (securitySchemes.Portkey-Key).
+//
+// Providers, not virtual keys: Portkey's docs mark every /virtual-keys operation "Deprecated. Use the
+// Providers API instead" (portkey.ai/docs/api-reference/admin-api/control-plane/virtual-keys/*) and say
+// "Virtual Keys have been migrated to Model Catalog" (portkey.ai/docs/product/ai-gateway/virtual-keys).
+// In the description the Model Catalog is /integrations (the organisation-level credential: the LLM
+// vendor's API key) plus /providers (a workspace's use of an integration, with its usage and rate
+// limits; POST /providers requires `integration_id`). So an LLM provider is an integration + a provider.
+import {
+  ApiClient,
+  type ApiClientOptions,
+  apiError,
+  apiMessage,
+  HeaderAuth,
+  isApiError,
+} from "../http/client";
+
+export interface PortkeySettings {
+  /** Base URL of the admin API, e.g. https://api.portkey.ai/v1 */
+  apiUrl: string;
+  apiKey: string;
+}
+
+export interface UsageLimits {
+  credit_limit?: number;
+  type?: "cost" | "tokens";
+  alert_threshold?: number;
+  periodic_reset?: "monthly" | "weekly";
+}
+
+export interface RateLimit {
+  type: "requests" | "tokens";
+  unit: "rpm" | "rph" | "rpd";
+  value: number;
+}
+
+export interface IntegrationApi {
+  id: string;
+  slug: string;
+  name: string;
+  ai_provider_id: string;
+  description?: string;
+  status?: string;
+  workspace_id?: string;
+  masked_key?: string;
+}
+
+export interface ProviderApi {
+  id?: string;
+  slug: string;
+  name: string;
+  integration_id: string;
+  note?: string | null;
+  status?: string;
+  usage_limits?: UsageLimits | null;
+  rate_limits?: RateLimit[] | null;
+  workspace_id?: string;
+}
+
+export interface ConfigApi {
+  id: string;
+  slug: string;
+  name: string;
+  workspace_id?: string;
+  status?: string;
+  config?: Record<string, unknown>;
+}
+
+export interface GuardrailApi {
+  id: string;
+  slug: string;
+  name: string;
+  workspace_id?: string | null;
+  status?: string;
+  checks?: Record<string, unknown>[];
+  actions?: Record<string, unknown>;
+}
+
+export interface Kinds {
+  integrations: IntegrationApi;
+  providers: ProviderApi;
+  configs: ConfigApi;
+  guardrails: GuardrailApi;
+}
+export type Kind = keyof Kinds;
+
+/** Portkey slugs (CreateIntegrationRequest.slug's pattern). */
+export const SLUG = { re: /^[a-zA-Z0-9_-]+$/, what: "a slug of letters, digits, - and _" };
+
+type Query = Record<string, string | number | undefined>;
+
+/** Settings from the stack config (as handed to a dynamic provider's configure) or the environment. */
+export function portkeySettings(get: (key: string) => string | undefined): PortkeySettings {
+  const apiUrl = get("portkeyApiUrl") || process.env.PORTKEY_API_URL || "https://api.portkey.ai/v1";
+  const apiKey = get("portkeyApiKey") || process.env.PORTKEY_API_KEY;
+  if (!apiKey) throw new Error("Portkey: missing config `portkeyApiKey` (or PORTKEY_API_KEY)");
+  return { apiUrl, apiKey };
+}
+
+/** Portkey's admin errors are {success: false, data: {message}}; the shared layer does not read `data`. */
+function portkeyError(err: unknown): unknown {
+  if (!isApiError(err)) return err;
+  const msg = (err.body as { data?: { message?: unknown } } | undefined)?.data?.message;
+  const generic = apiMessage(err.body);
+  if (typeof msg !== "string" || !err.detail.startsWith(generic)) return err;
+  // keep what the shared layer added after the message ("(after 4 attempts)", a Retry-After note)
+  return apiError(
+    err.service,
+    err.method,
+    err.path,
+    err.status,
+    msg + err.detail.slice(generic.length),
+    err.body,
+  );
+}
+
+/** Objects come bare (integrations, providers, guardrails) or wrapped in {success, data} (configs). */
+function unwrap<T>(r: unknown): T {
+  const o = r as { success?: unknown; data?: unknown };
+  return (o && typeof o === "object" && "success" in o && o.data !== undefined ? o.data : r) as T;
+}
+
+export class PortkeyClient {
+  readonly http: ApiClient;
+
+  constructor(settings: PortkeySettings, extra: Partial<ApiClientOptions> = {}) {
+    this.http = new ApiClient({
+      service: "Portkey",
+      baseUrl: settings.apiUrl,
+      ...extra,
+      auth: new HeaderAuth(() => ({ "x-portkey-api-key": settings.apiKey })),
+    });
+  }
+
+  private async call<T>(method: string, path: string, opts: Parameters<ApiClient["request"]>[2] = {}) {
+    try {
+      return await this.http.request<T>(method, path, opts);
+    } catch (err) {
+      throw portkeyError(err);
+    }
+  }
+
+  /** Every object of a kind: current_page/page_size paging where the operation has it. */
+  async list<K extends Kind>(kind: K, workspaceId?: string): Promise<Kinds[K][]> {
+    const paged = kind !== "configs"; // listConfigs takes no parameters and answers everything
+    const out: Kinds[K][] = [];
+    const size = 100;
+    for (let page = 0; ; page++) {
+      const query: Query = paged
+        ? { current_page: page, page_size: size, ...(workspaceId ? { workspace_id: workspaceId } : {}) }
+        : {};
+      const r = await this.call<{ data?: Kinds[K][]; total?: number }>("GET", `/${kind}`, { query });
+      const data = r.data ?? [];
+      out.push(...data);
+      if (!paged || data.length < size || (r.total !== undefined && out.length >= r.total)) {
+        // listConfigs cannot filter by workspace: filter here
+        return kind === "configs" && workspaceId
+          ? out.filter((c) => (c as ConfigApi).workspace_id === workspaceId)
+          : out;
+      }
+    }
+  }
+
+  async get<K extends Kind>(kind: K, slug: string, workspaceId?: string): Promise<Kinds[K] | undefined> {
+    const path = `/${kind}/${encodeURIComponent(slug)}`;
+    const query = kind === "providers" && workspaceId ? { workspace_id: workspaceId } : undefined;
+    try {
+      return unwrap<Kinds[K]>(await this.call("GET", path, { query }));
+    } catch (err) {
+      if (isApiError(err) && err.status === 404) return undefined;
+      if (kind === "guardrails" && (await this.guardrailGone(err, slug, workspaceId))) return undefined;
+      throw err;
+    }
+  }
+
+  create(
+    kind: Kind,
+    body: unknown,
+    recover: () => Promise<unknown>,
+  ): Promise<{ id?: string; slug?: string }> {
+    return this.call<unknown>("POST", `/${kind}`, { body, recover }).then((r) => unwrap(r));
+  }
+
+  update(kind: Kind, slug: string, body: unknown, workspaceId?: string): Promise<unknown> {
+    const query = kind === "providers" && workspaceId ? { workspace_id: workspaceId } : undefined;
+    return this.call("PUT", `/${kind}/${encodeURIComponent(slug)}`, { body, query });
+  }
+
+  async remove(kind: Kind, slug: string, workspaceId?: string): Promise<void> {
+    const query = kind === "providers" && workspaceId ? { workspace_id: workspaceId } : undefined;
+    try {
+      await this.call("DELETE", `/${kind}/${encodeURIComponent(slug)}`, { query });
+    } catch (err) {
+      if (isApiError(err) && err.status === 404) return;
+      if (kind === "guardrails" && (await this.guardrailGone(err, slug, workspaceId))) return;
+      throw err;
+    }
+  }
+
+  /**
+   * Portkey answers 403 for a guardrail that does not exist: the description documents getGuardrail,
+   * updateGuardrail and deleteGuardrail's 403 as "Forbidden - guardrail not found or insufficient
+   * permissions" (openapi.yaml, paths./guardrails/{guardrailId}). Since the same 403 also means "not
+   * allowed", it counts as gone only when listing the workspace's guardrails succeeds (we do have
+   * access) and the guardrail is not among them. No other 403 is treated as gone.
+   */
+  private async guardrailGone(err: unknown, slug: string, workspaceId?: string): Promise<boolean> {
+    if (!isApiError(err) || err.status !== 403) return false;
+    try {
+      const all = await this.list("guardrails", workspaceId);
+      return !all.some((g) => g.slug === slug || g.id === slug);
+    } catch {
+      return false;
+    }
+  }
+}
+
+/** The client for the configured stack (provider process), built once per settings and shared. */
+export function configuredPortkey(get: (key: string) => string | undefined): PortkeyClient {
+  const s = portkeySettings(get);
+  const g = globalThis as { __sophiaPortkey?: { apiUrl: string; apiKey: string; client: PortkeyClient }[] };
+  g.__sophiaPortkey ??= [];
+  let entry = g.__sophiaPortkey.find((e) => e.apiUrl === s.apiUrl && e.apiKey === s.apiKey);
+  if (!entry) {
+    entry = { ...s, client: new PortkeyClient(s) };
+    g.__sophiaPortkey.push(entry);
+  }
+  return entry.client;
+}
