@@ -1,0 +1,240 @@
+// LambdaInstance: an on-demand GPU instance. Instances cost money from launch to termination, so create
+// waits until the instance is `active` (and terminates it again if it never gets there: a create that
+// fails leaves nothing in the state, and nothing should be left running); delete terminates and waits
+// until it is `terminated`, so a file system it mounted is free to delete afterwards.
+// The API can change only the name (postInstance); type, region, SSH keys and file systems replace.
+// Capacity and quota refusals (`instance-operations/launch/insufficient-capacity`, `global/quota-exceeded`)
+// are reported with the API's code and suggestion.
+import * as pulumi from "@pulumi/pulumi";
+import { type CheckFailure, configValue, isUnknown, rememberConfig, requireString } from "../dynamic";
+import { configuredLambda, type InstanceApi, LAMBDA_REGIONS, type LambdaClient, sleep } from "./client";
+
+export interface InstanceInputs {
+  name: string;
+  instanceType: string;
+  region: string;
+  /** Lambda currently accepts exactly one SSH key per launch. */
+  sshKeyNames: string[];
+  fileSystemNames?: string[];
+}
+
+export interface InstanceOutputs extends InstanceInputs {
+  instanceId: string;
+  status: string;
+  ip?: string;
+  privateIp?: string;
+  hostname?: string;
+  priceCentsPerHour?: number;
+}
+
+/** Statuses of an instance that is no longer there for us (it cannot come back). */
+const GONE = ["terminating", "terminated", "preempted"];
+
+const outputs = (remote: InstanceApi, inputs: InstanceInputs): InstanceOutputs => ({
+  name: remote.name ?? "",
+  instanceType: remote.instance_type.name,
+  region: remote.region.name,
+  sshKeyNames: remote.ssh_key_names,
+  ...(inputs.fileSystemNames !== undefined || remote.file_system_names.length > 0
+    ? { fileSystemNames: remote.file_system_names }
+    : {}),
+  instanceId: remote.id,
+  status: remote.status,
+  ...(remote.ip ? { ip: remote.ip } : {}),
+  ...(remote.private_ip ? { privateIp: remote.private_ip } : {}),
+  ...(remote.hostname ? { hostname: remote.hostname } : {}),
+  priceCentsPerHour: remote.instance_type.price_cents_per_hour,
+});
+
+const sorted = (v: unknown) => (Array.isArray(v) ? [...v].sort() : v);
+const sameList = (a: unknown, b: unknown) =>
+  JSON.stringify(sorted(a ?? [])) === JSON.stringify(sorted(b ?? []));
+
+async function terminateAndWait(c: LambdaClient, id: string): Promise<void> {
+  const first = await c.getInstance(id);
+  if (!first || first.status === "terminated") return;
+  if (first.status !== "terminating" && first.status !== "preempted") {
+    try {
+      await c.terminate([id]);
+    } catch (err) {
+      if ((err as { status?: number }).status !== 404) throw err; // 404: gone in between
+      return;
+    }
+  }
+  const deadline = Date.now() + c.timing.terminateTimeoutMs;
+  for (;;) {
+    const now = await c.getInstance(id);
+    if (!now || now.status === "terminated" || now.status === "preempted") return;
+    if (Date.now() >= deadline) {
+      throw new Error(
+        `Lambda: instance ${id} is still "${now.status}" ${Math.ceil(c.timing.terminateTimeoutMs / 1000)} s after it was terminated`,
+      );
+    }
+    await sleep(c.timing.pollIntervalMs);
+  }
+}
+
+/** Polls until `active`; on timeout or an unhealthy instance, terminates it (it would bill) and throws. */
+async function waitActive(c: LambdaClient, id: string): Promise<InstanceApi> {
+  const deadline = Date.now() + c.timing.activeTimeoutMs;
+  for (;;) {
+    const now = await c.getInstance(id);
+    if (!now) throw new Error(`Lambda: instance ${id} disappeared while booting`);
+    if (now.status === "active") return now;
+    if (GONE.includes(now.status)) throw new Error(`Lambda: instance ${id} is "${now.status}" while booting`);
+    if (now.status === "unhealthy" || Date.now() >= deadline) {
+      await terminateAndWait(c, id);
+      throw new Error(
+        now.status === "unhealthy"
+          ? `Lambda: instance ${id} became unhealthy while booting; it was terminated`
+          : `Lambda: instance ${id} was not active within ${Math.ceil(c.timing.activeTimeoutMs / 1000)} s (still "${now.status}"); it was terminated`,
+      );
+    }
+    await sleep(c.timing.pollIntervalMs);
+  }
+}
+
+export const instanceProvider: pulumi.dynamic.ResourceProvider<InstanceInputs, InstanceOutputs> = {
+  async configure(req) {
+    rememberConfig(req);
+  },
+
+  async check(_olds, news) {
+    const failures: CheckFailure[] = [];
+    const n = news as unknown as Record<string, unknown>;
+    requireString(failures, n, "name", { re: /^.{1,64}$/, what: "at most 64 characters" });
+    requireString(failures, n, "instanceType", {
+      re: /^[a-z0-9_]+$/,
+      what: 'an instance type name such as "gpu_1x_a10"',
+    });
+    requireString(failures, n, "region");
+    if (typeof n.region === "string" && n.region && !LAMBDA_REGIONS.includes(n.region)) {
+      failures.push({
+        property: "region",
+        reason: `region "${n.region}" is not one of ${LAMBDA_REGIONS.join(", ")}`,
+      });
+    }
+    if (!isUnknown(n.sshKeyNames)) {
+      const keys = n.sshKeyNames;
+      if (!Array.isArray(keys) || keys.length !== 1) {
+        failures.push({
+          property: "sshKeyNames",
+          reason: "sshKeyNames must list exactly one SSH key name (Lambda accepts one key per launch)",
+        });
+      } else if (keys.some((k) => !isUnknown(k) && (typeof k !== "string" || !k))) {
+        failures.push({ property: "sshKeyNames", reason: "sshKeyNames must be non-empty strings" });
+      }
+    }
+    if (n.fileSystemNames !== undefined && !isUnknown(n.fileSystemNames)) {
+      const fs = n.fileSystemNames;
+      if (!Array.isArray(fs) || fs.some((f) => !isUnknown(f) && (typeof f !== "string" || !f))) {
+        failures.push({ property: "fileSystemNames", reason: "fileSystemNames must be a list of names" });
+      } else if (new Set(fs).size !== fs.length) {
+        failures.push({ property: "fileSystemNames", reason: "fileSystemNames lists a name twice" });
+      }
+    }
+    return { inputs: news, failures };
+  },
+
+  async diff(_id, olds, news) {
+    const replaces: string[] = [];
+    for (const k of ["instanceType", "region"] as const) {
+      if (isUnknown(news[k]) || olds[k] !== news[k]) replaces.push(k);
+    }
+    for (const k of ["sshKeyNames", "fileSystemNames"] as const) {
+      const v = news[k] as unknown;
+      if (isUnknown(v) || (Array.isArray(v) && v.some(isUnknown)) || !sameList(olds[k], v)) replaces.push(k);
+    }
+    const rename = isUnknown(news.name) || olds.name !== news.name;
+    return {
+      changes: replaces.length > 0 || rename,
+      replaces,
+      // create adopts a live instance of the same name: the old one must be terminated first
+      deleteBeforeReplace: replaces.length > 0 && olds.name === news.name,
+    };
+  },
+
+  async create(inputs) {
+    const c = configuredLambda(configValue);
+    const findLive = async () =>
+      (await c.listInstances()).find((i) => i.name === inputs.name && !GONE.includes(i.status));
+    const existing = await findLive();
+    let id: string;
+    if (existing) {
+      if (existing.instance_type.name !== inputs.instanceType || existing.region.name !== inputs.region) {
+        throw new Error(
+          `Lambda: an instance named "${inputs.name}" already runs as ${existing.instance_type.name} in ${existing.region.name} (${existing.id}); terminate it or choose another name`,
+        );
+      }
+      id = existing.id; // adopt
+    } else {
+      const launched = await c.launch(
+        {
+          region_name: inputs.region,
+          instance_type_name: inputs.instanceType,
+          ssh_key_names: inputs.sshKeyNames,
+          ...(inputs.fileSystemNames?.length ? { file_system_names: inputs.fileSystemNames } : {}),
+          name: inputs.name,
+        },
+        // a launch whose answer was lost may have started the instance: find it rather than launch twice
+        async () => {
+          const found = await findLive();
+          return found ? { instance_ids: [found.id] } : undefined;
+        },
+      );
+      id = launched.instance_ids[0];
+    }
+    const remote = await waitActive(c, id);
+    return { id, outs: outputs(remote, inputs) };
+  },
+
+  async read(id, props) {
+    const remote = await configuredLambda(configValue).getInstance(id);
+    if (!remote || GONE.includes(remote.status)) return { id: "", props: {} as InstanceOutputs };
+    return { id, props: outputs(remote, props as InstanceInputs) };
+  },
+
+  async update(id, _olds, news) {
+    const remote = await configuredLambda(configValue).renameInstance(id, news.name);
+    return { outs: outputs(remote, news) };
+  },
+
+  async delete(id) {
+    await terminateAndWait(configuredLambda(configValue), id);
+  },
+};
+
+export interface InstanceArgs {
+  name: pulumi.Input<string>;
+  instanceType: pulumi.Input<string>;
+  region: pulumi.Input<string>;
+  sshKeyNames: pulumi.Input<pulumi.Input<string>[]>;
+  fileSystemNames?: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+export class LambdaInstance extends pulumi.dynamic.Resource {
+  declare readonly name: pulumi.Output<string>;
+  declare readonly instanceId: pulumi.Output<string>;
+  declare readonly status: pulumi.Output<string>;
+  declare readonly ip: pulumi.Output<string | undefined>;
+  declare readonly privateIp: pulumi.Output<string | undefined>;
+  declare readonly hostname: pulumi.Output<string | undefined>;
+  constructor(name: string, args: InstanceArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      instanceProvider,
+      name,
+      {
+        ...args,
+        instanceId: undefined,
+        status: undefined,
+        ip: undefined,
+        privateIp: undefined,
+        hostname: undefined,
+        priceCentsPerHour: undefined,
+      },
+      opts,
+      "lambda",
+      "Instance",
+    );
+  }
+}
