@@ -3,7 +3,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AirbyteArgs } from "./integrations/airbyte";
 import type { AwsArgs } from "./integrations/aws";
+import type { EstuaryArgs } from "./integrations/estuary";
 import type { GithubArgs } from "./integrations/github";
+import type { GongArgs } from "./integrations/gong";
+import type { LambdaLabsArgs } from "./integrations/lambdaLabs";
+import type { OpenRouterArgs } from "./integrations/openrouter";
+import type { PortkeyArgs, PortkeyProviderArgs } from "./integrations/portkey";
 import type { RotationState } from "./integrations/rotation";
 import type { SnowflakeArgs } from "./integrations/snowflake";
 import type { VercelArgs } from "./integrations/vercel";
@@ -37,6 +42,27 @@ export interface StackConfig {
   aws?: Omit<AwsArgs, "protect">;
   github?: Omit<GithubArgs, "repoSecrets" | "orgSecrets"> & { carryConfigCredentials: boolean };
   vercel?: Omit<VercelArgs, "variables">;
+  /**
+   * Where the credentials this program mints come from: `random` resources with keepers (every real
+   * stack), or secrets in the stack config (`config`: only for an engine without the random plugin, the
+   * sandbox on a machine that cannot build it).
+   */
+  credentialSource: "random" | "config";
+  /** With credentialSource "config": the minted credentials, by service. */
+  providedCredentials: Partial<Record<RotatedService, pulumi.Output<string>>>;
+  gong?: Omit<GongArgs, "webhook"> & { webhookUrl?: string };
+  estuary?: Omit<EstuaryArgs, "captureToken" | "snowflake"> & {
+    /** Materialize to Snowflake as the Snowflake module's current service user (needs snowflakeEnabled). */
+    snowflake?: { host: string; account: string };
+  };
+  portkey?: Omit<PortkeyArgs, "providers"> & {
+    providers: (Omit<PortkeyProviderArgs, "apiKey"> & {
+      apiKey?: pulumi.Output<string>;
+      openrouterKey?: string;
+    })[];
+  };
+  openrouter?: OpenRouterArgs;
+  lambda?: LambdaLabsArgs;
 }
 
 // @pulumi/pulumi marks this helper internal; it is how the SDK itself knows which keys are secret.
@@ -133,18 +159,50 @@ export class ConfigReader {
     return def;
   }
 
-  /** A JSON object value (structured config), or the default when unset. */
+  /** A JSON object value (structured config); undefined when unset or empty. */
   object(key: string): Record<string, unknown> | undefined {
     const raw = this.cfg.get(key);
     if (raw === undefined || raw === "") return undefined;
     try {
       const v = JSON.parse(raw);
-      if (v && typeof v === "object" && !Array.isArray(v)) return v;
+      // {} is the declared default of optional objects: the same as unset
+      if (v && typeof v === "object" && !Array.isArray(v)) return Object.keys(v).length ? v : undefined;
     } catch {
       // reported below
     }
     this.problems.push(`${this.full(key)} must be an object; got ${raw}`);
     return undefined;
+  }
+
+  /** A list of objects (structured config), each with a non-empty string `name`, unique. */
+  objectList<T extends { name: string }>(key: string): T[] {
+    const raw = this.cfg.get(key);
+    if (raw === undefined || raw === "") return [];
+    let v: unknown;
+    try {
+      v = JSON.parse(raw);
+    } catch {
+      // reported below
+    }
+    if (!Array.isArray(v)) {
+      this.problems.push(`${this.full(key)} must be a list of objects, each with a name; got ${raw}`);
+      return [];
+    }
+    const seen: string[] = [];
+    v.forEach((item, i) => {
+      if (!item || typeof item !== "object" || Array.isArray(item)) {
+        this.problems.push(`${this.full(key)}[${i}] must be an object`);
+      } else if (typeof item.name !== "string" || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(item.name)) {
+        this.problems.push(
+          `${this.full(key)}[${i}].name must be lower-case letters, digits and dashes; got ${JSON.stringify(item.name)}`,
+        );
+      } else if (seen.includes(item.name)) {
+        this.problems.push(`${this.full(key)}[${i}].name "${item.name}" is listed twice`);
+      } else {
+        seen.push(item.name);
+      }
+    });
+    return v as T[];
   }
 
   intList(key: string, def: number[]): number[] {
@@ -195,9 +253,50 @@ export function loadStackConfig(cfg: ConfigSource = programConfig(), stack = pul
     what: "lower-case letters, digits and dashes",
   });
 
-  let airbyte: AirbyteArgs | undefined;
+  const airbyteEnabled = r.bool("airbyteEnabled", true);
+  const gongEnabled = r.bool("gongEnabled", false);
+  const estuaryEnabled = r.bool("estuaryEnabled", false);
   const ciCredentials: Record<string, pulumi.Output<string>> = {};
-  if (r.bool("airbyteEnabled", true)) {
+
+  // Gong credentials: Airbyte's Gong source reads with them and the Gong module manages with them.
+  const gongCredentials =
+    airbyteEnabled || gongEnabled
+      ? { accessKey: r.secret("gongAccessKey"), accessKeySecret: r.secret("gongAccessKeySecret") }
+      : undefined;
+  if (gongCredentials) {
+    ciCredentials.GONG_ACCESS_KEY = gongCredentials.accessKey;
+    ciCredentials.GONG_ACCESS_KEY_SECRET = gongCredentials.accessKeySecret;
+  }
+  // The PostgreSQL staging database and the Redis hot cache: Airbyte and Estuary both write to them.
+  const redisWanted = r.bool("redisEnabled", true) && (airbyteEnabled || estuaryEnabled);
+  const postgres =
+    airbyteEnabled || estuaryEnabled
+      ? {
+          host: r.string("postgresHost", { what: "the PostgreSQL host name" }),
+          port: r.int("postgresPort", { default: 5432, min: 1, max: 65535 }),
+          database: r.string("postgresDatabase", { default: "sophia_intel" }),
+          schema: r.string("postgresSchema", { default: "gong" }),
+          username: r.string("postgresUser", { what: "the PostgreSQL user the pipelines write as" }),
+          password: r.secret("postgresPassword"),
+          sslMode: r.string("postgresSslMode", {
+            default: "require",
+            pattern: /^(disable|allow|prefer|require|verify-ca|verify-full)$/,
+            what: "a libpq sslmode (disable, allow, prefer, require, verify-ca, verify-full)",
+          }),
+        }
+      : undefined;
+  const redis = redisWanted
+    ? {
+        host: r.string("redisHost", { what: "the Redis host name" }),
+        port: r.int("redisPort", { default: 6379, min: 1, max: 65535 }),
+        username: r.string("redisUser", { default: "default" }),
+        password: r.secret("redisPassword"),
+        ssl: r.bool("redisSsl", true),
+      }
+    : undefined;
+
+  let airbyte: AirbyteArgs | undefined;
+  if (airbyteEnabled && gongCredentials && postgres) {
     // The provider reads these at call time; checked here so a missing one fails the preview.
     ciCredentials.AIRBYTE_CLIENT_ID = pulumi.output(
       r.string("airbyteClientId", { what: "the Airbyte application's client id" }),
@@ -212,42 +311,19 @@ export function loadStackConfig(cfg: ConfigSource = programConfig(), stack = pul
       namePrefix,
       workspaceId: r.uuid("airbyteWorkspaceId"),
       gong: {
-        accessKey: r.secret("gongAccessKey"),
-        accessKeySecret: r.secret("gongAccessKeySecret"),
+        ...gongCredentials,
         startDate: r.string("gongStartDate", {
           default: "2024-01-01T00:00:00Z",
           pattern: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
           what: "a UTC timestamp like 2024-01-01T00:00:00Z",
         }),
       },
-      postgres: {
-        host: r.string("postgresHost", { what: "the PostgreSQL host name" }),
-        port: r.int("postgresPort", { default: 5432, min: 1, max: 65535 }),
-        database: r.string("postgresDatabase", { default: "sophia_intel" }),
-        schema: r.string("postgresSchema", { default: "gong" }),
-        username: r.string("postgresUser", { what: "the PostgreSQL user Airbyte writes as" }),
-        password: r.secret("postgresPassword"),
-        sslMode: r.string("postgresSslMode", {
-          default: "require",
-          pattern: /^(disable|allow|prefer|require|verify-ca|verify-full)$/,
-          what: "a libpq sslmode (disable, allow, prefer, require, verify-ca, verify-full)",
-        }),
-      },
-      redis: r.bool("redisEnabled", true)
-        ? {
-            host: r.string("redisHost", { what: "the Redis host name" }),
-            port: r.int("redisPort", { default: 6379, min: 1, max: 65535 }),
-            username: r.string("redisUser", { default: "default" }),
-            password: r.secret("redisPassword"),
-            ssl: r.bool("redisSsl", true),
-          }
-        : undefined,
+      postgres,
+      redis,
       syncCron: r.string("airbyteSyncCron", { default: "0 0 */6 * * ?" }),
       streams: r.stringList("airbyteStreams", ["calls", "users", "deals", "emails"]),
       syncMode: "incremental_append",
     };
-    ciCredentials.GONG_ACCESS_KEY = airbyte.gong.accessKey as pulumi.Output<string>;
-    ciCredentials.GONG_ACCESS_KEY_SECRET = airbyte.gong.accessKeySecret as pulumi.Output<string>;
   }
   const protect = r.bool("protectData", stack === "production");
   if (stack === "production" && !protect) {
@@ -319,8 +395,174 @@ export function loadStackConfig(cfg: ConfigSource = programConfig(), stack = pul
       }
     : undefined;
 
+  const credentialSource = r.oneOf("credentialSource", ["random", "config"] as const, "random");
+  if (credentialSource === "config" && ["production", "staging", "development"].includes(stack)) {
+    r.problems.push(
+      `${cfg.name}:credentialSource "config" is for the sandbox only; ${stack} mints its credentials with random resources`,
+    );
+  }
+  const providedCredentials: StackConfig["providedCredentials"] = {};
+  const url = { pattern: /^https?:\/\/\S+$/, what: "an http(s) URL" };
+
+  const gong = gongEnabled
+    ? {
+        namePrefix,
+        workspaceId: r.string("gongWorkspaceId", {
+          pattern: /^\d{1,20}$/,
+          what: "Gong's numeric workspace id (GET /v2/workspaces)",
+        }),
+        ...(r.object("gongCrmIntegration")
+          ? { crmIntegration: crmIntegration(r, cfg.name, r.object("gongCrmIntegration")!) }
+          : {}),
+        permissionProfiles:
+          r.objectList<NonNullable<GongArgs["permissionProfiles"]>[number]>("gongPermissionProfiles"),
+        webhookUrl: r.string("gongWebhookUrl", { default: "", ...url }) || undefined,
+      }
+    : undefined;
+  if (gong)
+    r.string("gongApiUrl", {
+      pattern: url.pattern,
+      what: "the Gong tenant's API base URL, an http(s) URL like https://us-12345.api.gong.io",
+    });
+  // Webhook credentials exist when something uses or carries them (the Gong module's webhook rule, the
+  // Estuary capture, the CI secrets and Vercel variables).
+  const carriers = Boolean(github || vercel);
+  if (credentialSource === "config") {
+    if (gong?.webhookUrl || carriers) providedCredentials.gong = r.secret("gongWebhookSecret");
+    if (estuaryEnabled || carriers) providedCredentials.estuary = r.secret("estuaryCaptureToken");
+    if (snowflake) {
+      r.problems.push(
+        `${cfg.name}:snowflakeEnabled needs credentialSource "random" (its service users' passwords)`,
+      );
+    }
+  }
+
+  const estuary = estuaryEnabled
+    ? {
+        prefix: r.string("estuaryPrefix", {
+          default: `sophia-ai/${stack}/`,
+          pattern: /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*\/$/,
+          what: "an Estuary catalog prefix ending in /, e.g. sophia-ai/production/",
+        }),
+        dataPlane: r.string("estuaryDataPlane", { default: "ops/dp/public/gcp-us-central1-c1" }),
+        redis:
+          redis && r.bool("estuaryMaterializeRedis", true)
+            ? {
+                address: `${redis.host}:${redis.port}`,
+                password: redis.password,
+                ttlSeconds: r.int("estuaryRedisTtlSeconds", { default: 86_400, min: 60, max: 2_592_000 }),
+              }
+            : undefined,
+        postgres:
+          postgres && r.bool("estuaryMaterializePostgres", true)
+            ? {
+                address: `${postgres.host}:${postgres.port}`,
+                database: postgres.database,
+                user: postgres.username,
+                password: postgres.password,
+                schema: r.string("estuaryPostgresSchema", { default: "estuary_staging" }),
+              }
+            : undefined,
+        snowflake: r.bool("estuaryMaterializeSnowflake", false)
+          ? {
+              host: r.string("estuarySnowflakeHost", {
+                pattern: /^[a-z0-9.-]+\.snowflakecomputing\.com$/i,
+                what: "the account host, <org>-<account>.snowflakecomputing.com",
+              }),
+              account: r.string("estuarySnowflakeAccount", { what: "the Snowflake account identifier" }),
+            }
+          : undefined,
+      }
+    : undefined;
+  if (estuary) {
+    r.string("estuaryApiUrl", { default: "https://eyrcnmuzzyriypdajwdk.supabase.co/rest/v1", ...url });
+    ciCredentials.ESTUARY_REFRESH_TOKEN = r.secret("estuaryRefreshToken");
+    if (estuary.snowflake && !snowflake) {
+      r.problems.push(
+        `${cfg.name}:estuaryMaterializeSnowflake needs snowflakeEnabled: true (its service user)`,
+      );
+    }
+  }
+
+  const openrouter = r.bool("openrouterEnabled", false)
+    ? {
+        namePrefix,
+        keys: r
+          .objectList<OpenRouterArgs["keys"][number] & { generation?: number }>("openrouterKeys")
+          .map(({ generation, ...k }) => ({ ...k, keepers: { generation: String(generation ?? 0) } })),
+        models: llmModels(r, cfg.name),
+      }
+    : undefined;
+  if (openrouter) {
+    r.string("openrouterApiUrl", { default: "https://openrouter.ai/api/v1", ...url });
+    ciCredentials.OPENROUTER_MANAGEMENT_KEY = r.secret("openrouterManagementKey");
+  }
+
+  const portkey = r.bool("portkeyEnabled", false)
+    ? {
+        namePrefix,
+        workspaceId: r.string("portkeyWorkspaceId", { default: "" }) || undefined,
+        providers: r
+          .objectList<
+            Omit<PortkeyProviderArgs, "apiKey"> & { apiKeySecret?: string; openrouterKey?: string }
+          >("portkeyProviders")
+          .map(({ apiKeySecret, ...p }, i) => {
+            const where = `${cfg.name}:portkeyProviders[${i}]`;
+            if (!apiKeySecret === !p.openrouterKey) {
+              r.problems.push(
+                `${where} needs exactly one of apiKeySecret (a secret config key holding the vendor's API key) or openrouterKey (a key of openrouterKeys)`,
+              );
+            }
+            if (p.openrouterKey && !openrouter?.keys.some((k) => k.name === p.openrouterKey)) {
+              r.problems.push(
+                `${where}.openrouterKey "${p.openrouterKey}" is not in ${cfg.name}:openrouterKeys`,
+              );
+            }
+            return { ...p, ...(apiKeySecret ? { apiKey: r.secret(apiKeySecret) } : {}) };
+          }),
+        configs: r.objectList<PortkeyArgs["configs"][number]>("portkeyConfigs"),
+        guardrail: r.object("portkeyGuardrail") as PortkeyArgs["guardrail"],
+      }
+    : undefined;
+  if (portkey) {
+    r.string("portkeyApiUrl", { default: "https://api.portkey.ai/v1", ...url });
+    ciCredentials.PORTKEY_API_KEY = r.secret("portkeyApiKey");
+  }
+
+  const lambda = r.bool("lambdaEnabled", false)
+    ? {
+        namePrefix,
+        sshKeys: r.objectList<NonNullable<LambdaLabsArgs["sshKeys"]>[number]>("lambdaSshKeys"),
+        fileSystems: r.objectList<NonNullable<LambdaLabsArgs["fileSystems"]>[number]>("lambdaFileSystems"),
+        launchInstances: r.bool("lambdaLaunchInstances", false),
+        instances: r.objectList<NonNullable<LambdaLabsArgs["instances"]>[number]>("lambdaInstances"),
+      }
+    : undefined;
+  if (lambda) {
+    r.string("lambdaApiUrl", { default: "https://cloud.lambda.ai", ...url });
+    ciCredentials.LAMBDA_API_KEY = r.secret("lambdaApiKey");
+  }
+
   r.done();
-  return { stack, namePrefix, protect, rotation, airbyte, ciCredentials, snowflake, aws, github, vercel };
+  return {
+    stack,
+    namePrefix,
+    protect,
+    rotation,
+    airbyte,
+    ciCredentials,
+    snowflake,
+    aws,
+    github,
+    vercel,
+    credentialSource,
+    providedCredentials,
+    gong,
+    estuary,
+    portkey,
+    openrouter,
+    lambda,
+  };
 }
 
 export const WAREHOUSE_SIZES = ["XSMALL", "SMALL", "MEDIUM", "LARGE", "XLARGE", "XXLARGE"] as const;
@@ -350,4 +592,32 @@ function readRotation(r: ConfigReader, ns: string): RotationConfig {
     services[svc] = { epoch: Number(epoch) || 0, ...(typeof rotatedAt === "string" ? { rotatedAt } : {}) };
   }
   return { maxAgeDays: r.int("rotationMaxAgeDays", { default: 90, min: 1, max: 365 }), services };
+}
+
+function crmIntegration(
+  r: ConfigReader,
+  ns: string,
+  raw: Record<string, unknown>,
+): NonNullable<GongArgs["crmIntegration"]> {
+  if (typeof raw.name !== "string" || !raw.name) r.problems.push(`${ns}:gongCrmIntegration.name is required`);
+  if (typeof raw.ownerEmail !== "string" || !/^[^@\s]+@[^@\s]+$/.test(raw.ownerEmail)) {
+    r.problems.push(
+      `${ns}:gongCrmIntegration.ownerEmail must be an e-mail address; got ${JSON.stringify(raw.ownerEmail)}`,
+    );
+  }
+  return raw as unknown as NonNullable<GongArgs["crmIntegration"]>;
+}
+
+/** The LLM model allow-list and fallback order (validated against OpenRouter's catalogue at deploy time). */
+function llmModels(r: ConfigReader, ns: string): OpenRouterArgs["models"] {
+  const raw = r.object("llmModels") ?? {};
+  const list = (k: "allow" | "fallbacks"): string[] => {
+    const v = raw[k] ?? [];
+    if (!Array.isArray(v) || !v.every((x) => typeof x === "string" && x)) {
+      r.problems.push(`${ns}:llmModels.${k} must be a list of model ids like "openai/gpt-4o"`);
+      return [];
+    }
+    return v;
+  };
+  return { allow: list("allow"), fallbacks: list("fallbacks") };
 }

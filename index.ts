@@ -4,7 +4,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { CARRIERS, loadStackConfig, type RotatedService } from "./config";
 import { AirbytePipeline } from "./integrations/airbyte";
 import { DataLake } from "./integrations/aws";
+import { EstuaryFlow } from "./integrations/estuary";
 import { GithubDelivery } from "./integrations/github";
+import { GongWorkspace } from "./integrations/gong";
+import { LambdaLabsCompute } from "./integrations/lambdaLabs";
+import { OpenRouterAccess } from "./integrations/openrouter";
+import { PortkeyGateway } from "./integrations/portkey";
 import { RotatedCredential } from "./integrations/rotation";
 import { SnowflakeAnalytics } from "./integrations/snowflake";
 import { VercelSite, type VercelVariable } from "./integrations/vercel";
@@ -12,18 +17,33 @@ import { VercelSite, type VercelVariable } from "./integrations/vercel";
 const config = loadStackConfig();
 
 // Credentials this program mints, each rotated by its service's epoch. Webhook secrets exist when something
-// carries them (the Vercel app verifies and sends webhooks; CI uses them in integration checks).
+// uses or carries them (Gong's webhook rule, the Estuary capture; the Vercel app verifies and sends
+// webhooks; CI uses them in integration checks).
+interface Minted {
+  current: pulumi.Output<string>;
+  audit(): Record<string, unknown>;
+}
 const carriers = Boolean(config.github || config.vercel);
-const credential = (service: RotatedService, name: string, special = false) =>
-  new RotatedCredential(name, {
+const credential = (service: RotatedService, name: string, special = false): Minted => {
+  if (config.credentialSource === "config") {
+    // Only the sandbox, on an engine without the random plugin: the value comes from its stack config.
+    const current = config.providedCredentials[service]!;
+    return { current, audit: () => ({ source: "config" }) };
+  }
+  return new RotatedCredential(name, {
     service,
     rotation: config.rotation.services[service],
     maxAgeDays: config.rotation.maxAgeDays,
     special,
   });
-const snowflakeCredential = config.snowflake && credential("snowflake", "snowflake-service-password");
-const gongWebhookSecret = carriers ? credential("gong", "gong-webhook-secret") : undefined;
-const estuaryWebhookToken = carriers ? credential("estuary", "estuary-webhook-token") : undefined;
+};
+const snowflakeCredential = config.snowflake
+  ? credential("snowflake", "snowflake-service-password")
+  : undefined;
+const gongWebhookSecret =
+  carriers || config.gong?.webhookUrl ? credential("gong", "gong-webhook-secret") : undefined;
+const estuaryWebhookToken =
+  carriers || config.estuary ? credential("estuary", "estuary-webhook-token") : undefined;
 
 const airbyte = config.airbyte && new AirbytePipeline("airbyte", config.airbyte);
 const snowflake =
@@ -31,10 +51,57 @@ const snowflake =
   snowflakeCredential &&
   new SnowflakeAnalytics("snowflake", {
     ...config.snowflake,
-    credential: snowflakeCredential,
+    credential: snowflakeCredential as RotatedCredential,
     protect: config.protect,
   });
 const aws = config.aws && new DataLake("aws", { ...config.aws, protect: config.protect });
+
+let gong: GongWorkspace | undefined;
+if (config.gong) {
+  const { webhookUrl, ...gongArgs } = config.gong;
+  gong = new GongWorkspace("gong", {
+    ...gongArgs,
+    webhook:
+      webhookUrl && gongWebhookSecret ? { url: webhookUrl, secret: gongWebhookSecret.current } : undefined,
+  });
+}
+
+let estuary: EstuaryFlow | undefined;
+if (config.estuary && estuaryWebhookToken) {
+  const { snowflake: sf, ...estuaryArgs } = config.estuary;
+  estuary = new EstuaryFlow("estuary", {
+    ...estuaryArgs,
+    captureToken: estuaryWebhookToken.current,
+    // Estuary writes to Snowflake as the Snowflake module's current service user: a rotation reaches it.
+    snowflake:
+      sf && snowflake && config.snowflake
+        ? {
+            ...sf,
+            user: snowflake.currentUser,
+            password: snowflake.currentPassword,
+            database: config.snowflake.database,
+            schema: config.snowflake.schema,
+            warehouse: snowflake.warehouse.name,
+          }
+        : undefined,
+  });
+}
+
+const openrouter = config.openrouter && new OpenRouterAccess("openrouter", config.openrouter);
+
+let portkey: PortkeyGateway | undefined;
+if (config.portkey) {
+  portkey = new PortkeyGateway("portkey", {
+    ...config.portkey,
+    providers: config.portkey.providers.map(({ openrouterKey, apiKey, ...p }) => ({
+      ...p,
+      // A vendor key from the stack's secrets, or a key this program manages at OpenRouter.
+      apiKey: apiKey ?? openrouter!.keys.apply((keys) => keys[openrouterKey!]),
+    })),
+  });
+}
+
+const lambda = config.lambda && new LambdaLabsCompute("lambda", config.lambda);
 
 const [SNOWFLAKE_USER, SNOWFLAKE_PASSWORD] = CARRIERS.snowflake;
 const carried: Record<string, pulumi.Input<string>> = {
@@ -88,6 +155,32 @@ if (aws) {
     airbyteS3AccessKeyId: pulumi.secret(aws.airbyteAccessKey.id),
     airbyteS3SecretAccessKey: aws.airbyteAccessKey.secret,
   });
+}
+if (gong) {
+  Object.assign(outputs, {
+    gongPermissionProfileIds: gong.permissionProfiles
+      ? pulumi.all(Object.fromEntries(Object.entries(gong.permissionProfiles).map(([k, v]) => [k, v.id])))
+      : {},
+    ...(gong.crmIntegration ? { gongCrmIntegrationId: gong.crmIntegration.id } : {}),
+    // What an admin enters in Gong's webhook rule (secret: the URL carries the key).
+    ...(gong.webhookSetup ? { gongWebhookSetup: gong.webhookSetup } : {}),
+  });
+}
+if (estuary) {
+  Object.assign(outputs, {
+    estuaryCapture: estuary.capture.catalogName,
+    estuaryMaterializations: estuary.materializationNames,
+  });
+}
+if (openrouter) Object.assign(outputs, { openrouterKeys: openrouter.keys, llmModels: openrouter.models });
+if (portkey) {
+  Object.assign(outputs, {
+    portkeyConfigSlugs: portkey.configSlugs,
+    portkeyProviderSlugs: portkey.providerSlugs,
+  });
+}
+if (lambda) {
+  Object.assign(outputs, { lambdaInstanceIps: lambda.instanceIps, lambdaPrivateKeys: lambda.privateKeys });
 }
 // Rotation state of every minted credential, for audits: epochs, slots, times and status, never values.
 const rotations = Object.fromEntries(

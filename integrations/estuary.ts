@@ -18,11 +18,11 @@ export interface EstuarySnowflakeArgs {
   /** e.g. "orgname-account.snowflakecomputing.com" */
   host: string;
   account: string;
-  user: string;
+  user: pulumi.Input<string>;
   password: pulumi.Input<string>;
   database: string;
   schema: string;
-  warehouse: string;
+  warehouse: pulumi.Input<string>;
 }
 
 export interface EstuaryPostgresArgs {

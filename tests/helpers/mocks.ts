@@ -33,6 +33,12 @@ function computed(type: string, name: string, inputs: Record<string, any>): Reco
       return { arn: `arn:aws:s3:::${inputs.bucket}` };
     case "aws:iam/accessKey:AccessKey":
       return { secret: `secret-of-${name}` };
+    case "pulumi-nodejs:dynamic/openrouter:ApiKey":
+      // returned once, on create, by OpenRouter
+      return {
+        key: `sk-or-v1-mock-${createHash("sha256").update(name).digest("hex").slice(0, 24)}`,
+        hash: id,
+      };
     default:
       return { actorId: id, connectionId: id };
   }

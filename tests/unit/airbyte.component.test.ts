@@ -125,17 +125,17 @@ describe("the typed stack config", () => {
     expect(run).toThrow(
       [
         "invalid stack configuration:",
-        "  - sophia-ai:airbyteClientId is required: the Airbyte application's client id",
-        "  - sophia-ai:airbyteClientSecret is required: a secret (pulumi config set --secret airbyteClientSecret ...)",
-        '  - sophia-ai:airbyteWorkspaceId must be a UUID; got "nope"',
         "  - sophia-ai:gongAccessKeySecret is required: a secret (pulumi config set --secret gongAccessKeySecret ...)",
         "  - sophia-ai:postgresHost is required: the PostgreSQL host name",
         '  - sophia-ai:postgresPort must be an integer from 1 to 65535; got "70000"',
-        "  - sophia-ai:postgresUser is required: the PostgreSQL user Airbyte writes as",
+        "  - sophia-ai:postgresUser is required: the PostgreSQL user the pipelines write as",
         "  - sophia-ai:postgresPassword is required: a secret (pulumi config set --secret postgresPassword ...)",
         "  - sophia-ai:redisHost is required: the Redis host name",
         "  - sophia-ai:redisPassword is required: a secret (pulumi config set --secret redisPassword ...)",
         '  - sophia-ai:redisSsl must be true or false; got "yes"',
+        "  - sophia-ai:airbyteClientId is required: the Airbyte application's client id",
+        "  - sophia-ai:airbyteClientSecret is required: a secret (pulumi config set --secret airbyteClientSecret ...)",
+        '  - sophia-ai:airbyteWorkspaceId must be a UUID; got "nope"',
         '  - sophia-ai:airbyteStreams must be a list of strings, e.g. ["calls","users"]; got calls',
       ].join("\n"),
     );

@@ -23,6 +23,10 @@ const OPERATOR = {
   postgresUser: "airbyte",
   redisHost: "cache.example.com",
   githubProductionReviewers: "[4242]",
+  gongApiUrl: "https://us-12345.api.gong.io",
+  gongWorkspaceId: "6543219876543210987",
+  estuarySnowflakeHost: "sophia-analytics.snowflakecomputing.com",
+  estuarySnowflakeAccount: "sophia-analytics",
 };
 const SECRETS = {
   airbyteClientSecret: "s-airbyte-client",
@@ -30,6 +34,10 @@ const SECRETS = {
   gongAccessKeySecret: "s-gong-secret",
   postgresPassword: "s-pg",
   redisPassword: "s-redis",
+  estuaryRefreshToken: "s-estuary-refresh",
+  openrouterManagementKey: "s-openrouter-management",
+  portkeyApiKey: "s-portkey",
+  lambdaApiKey: "s-lambda",
 };
 
 async function run(stack: string, extra: Record<string, string> = {}) {
@@ -75,7 +83,12 @@ describe.each([
     expect(components).toEqual([
       "sophia:integrations:Airbyte",
       "sophia:integrations:Aws",
+      "sophia:integrations:Estuary",
       "sophia:integrations:Github",
+      "sophia:integrations:Gong",
+      "sophia:integrations:LambdaLabs",
+      "sophia:integrations:OpenRouter",
+      "sophia:integrations:Portkey",
       "sophia:integrations:Snowflake",
       "sophia:integrations:Vercel",
     ]);
@@ -146,10 +159,14 @@ describe.each([
     expect(secrets.map((s) => s.inputs.secretName).sort()).toEqual([
       "AIRBYTE_CLIENT_ID",
       "AIRBYTE_CLIENT_SECRET",
+      "ESTUARY_REFRESH_TOKEN",
       "ESTUARY_WEBHOOK_TOKEN",
       "GONG_ACCESS_KEY",
       "GONG_ACCESS_KEY_SECRET",
       "GONG_WEBHOOK_SECRET",
+      "LAMBDA_API_KEY",
+      "OPENROUTER_MANAGEMENT_KEY",
+      "PORTKEY_API_KEY",
       "SNOWFLAKE_PASSWORD",
       "SNOWFLAKE_USER",
     ]);
@@ -190,6 +207,80 @@ describe.each([
   });
 });
 
+describe("the SaaS integrations wired together (staging)", () => {
+  let resources: Registered[];
+  let exports: Record<string, unknown>;
+  beforeAll(async () => {
+    ({ resources, exports } = await run("staging"));
+  });
+  const byType = (t: string) => resources.filter((r) => r.type === `pulumi-nodejs:dynamic/${t}`);
+  const secretNamed = (n: string) =>
+    resources.find((r) => r.inputs?.secretName === n && r.type.includes("actionsSecret"))!.inputs
+      .plaintextValue;
+
+  it("the Estuary capture checks the same rotated token CI and Vercel carry", () => {
+    const capture = byType("estuary:CatalogSpec").find((r) => r.inputs.specType === "capture")!;
+    expect(capture.inputs.catalogName).toBe("sophia-ai/staging/gong-webhook");
+    expect(isSecretValue(capture.inputs.secretSpec)).toBe(true);
+    const token = plain(capture.inputs.secretSpec).endpoint.connector.config.require_auth_token;
+    expect(token).toBe(plain(secretNamed("ESTUARY_WEBHOOK_TOKEN")));
+  });
+
+  it("Estuary materializes to Snowflake as the current service user, with its warehouse", () => {
+    const m = byType("estuary:CatalogSpec").find((r) =>
+      r.inputs.catalogName.endsWith("/snowflake-analytics"),
+    )!;
+    const cfg = m.inputs.spec.endpoint.connector.config;
+    expect(cfg).toMatchObject({
+      host: "sophia-analytics.snowflakecomputing.com",
+      account: "sophia-analytics",
+      user: plain(secretNamed("SNOWFLAKE_USER")),
+      warehouse: "SOPHIA_STAGING_WH",
+      database: "SOPHIA_STAGING_ANALYTICS",
+    });
+    expect(plain(m.inputs.secretSpec).endpoint.connector.config.password).toBe(
+      plain(secretNamed("SNOWFLAKE_PASSWORD")),
+    );
+  });
+
+  it("Portkey's OpenRouter provider uses the key this program manages at OpenRouter, as a secret", async () => {
+    const integration = one(
+      resources.filter((r) => r.inputs?.aiProviderId === "openrouter"),
+      "pulumi-nodejs:dynamic/portkey:Integration",
+    );
+    const keyInput = integration.inputs.apiKey;
+    expect(isSecretValue(keyInput)).toBe(true);
+    const { value: keys, secret } = await settle(exports.openrouterKeys as any);
+    expect(secret).toBe(true);
+    expect(plain(keyInput)).toBe((keys as Record<string, string>).portkey);
+    expect(Object.keys(keys as object).sort()).toEqual(["app", "portkey"]);
+  });
+
+  it("Gong's webhook rule output carries the current webhook secret, as a secret", async () => {
+    const { value, secret } = await settle(exports.gongWebhookSetup as any);
+    expect(secret).toBe(true);
+    const url = new URL((value as { webhookUrl: string }).webhookUrl);
+    expect(url.origin + url.pathname).toBe("https://staging.sophia-ai.app/api/webhooks/gong");
+    expect(url.searchParams.get("key")).toBe(plain(secretNamed("GONG_WEBHOOK_SECRET")));
+    expect(byType("gong:PermissionProfile").map((p) => p.inputs.name)).toEqual([
+      "sophia-staging-integration-readonly",
+    ]);
+  });
+
+  it("Lambda gets its key and file system but no instance unless launching is switched on", async () => {
+    expect(byType("lambda:SshKey").map((k) => k.inputs.name)).toEqual(["sophia-staging-ops"]);
+    expect(byType("lambda:FileSystem").map((k) => k.inputs.region)).toEqual(["us-east-1"]);
+    expect(byType("lambda:Instance")).toEqual([]);
+    await expect(
+      run("staging", {
+        lambdaInstances: JSON.stringify([
+          { name: "gpu", instanceType: "gpu_1x_a10", region: "us-east-1", sshKeyNames: ["ops"] },
+        ]),
+      }),
+    ).rejects.toThrow(/launchInstances/);
+  });
+});
+
 describe("rotation", () => {
   const snapshot = async (epochs: Record<string, number>) => {
     const rotation = JSON.stringify(
@@ -209,6 +300,8 @@ describe("rotation", () => {
     const after = await snapshot({ snowflake: 5, gong: 2, estuary: 7 });
     expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
     expect(changed(before, after)).toEqual([
+      // Estuary writes to Snowflake as the current service user: it follows the rotation
+      "estuary-snowflake-analytics",
       "github-secret-snowflake_password",
       "github-secret-snowflake_user",
       "snowflake-service-password-a",
@@ -223,6 +316,17 @@ describe("rotation", () => {
     const six = await snapshot({ snowflake: 6, gong: 0, estuary: 0 });
     expect(changed(five, six)).toContain("snowflake-service-password-b");
     expect(changed(five, six)).not.toContain("snowflake-service-password-a");
+  });
+
+  it("rotating the Estuary token touches the capture that checks it and its carriers", async () => {
+    const before = await snapshot({ snowflake: 0, gong: 0, estuary: 0 });
+    const after = await snapshot({ snowflake: 0, gong: 0, estuary: 1 });
+    expect(changed(before, after)).toEqual([
+      "estuary-gong-webhook",
+      "estuary-webhook-token-a",
+      "github-secret-estuary_webhook_token",
+      "vercel-env-estuary_webhook_token",
+    ]);
   });
 
   it("rotating a webhook secret touches only its carriers", async () => {
@@ -242,6 +346,29 @@ describe("stack config errors", () => {
       run("production", { protectData: "false", githubProductionReviewers: "[]" }),
     ).rejects.toThrow(
       /protectData cannot be false in the production stack[\s\S]*githubProductionReviewers must name at least one reviewer/,
+    );
+  });
+
+  it("names each malformed SaaS setting by its key and index", async () => {
+    await expect(
+      run("staging", {
+        gongWorkspaceId: "acme",
+        openrouterKeys: JSON.stringify([{ name: "app" }, { name: "app" }, { name: "Bad Name" }]),
+        portkeyProviders: JSON.stringify([{ name: "openai", provider: "openai" }]),
+        estuaryPrefix: "no-trailing-slash",
+        gongApiUrl: "",
+      }),
+    ).rejects.toThrow(
+      new RegExp(
+        [
+          'gongWorkspaceId must be Gong\'s numeric workspace id \\(GET /v2/workspaces\\); got "acme"',
+          "gongApiUrl is required",
+          "estuaryPrefix must be an Estuary catalog prefix ending in /",
+          'openrouterKeys\\[1\\].name "app" is listed twice',
+          "openrouterKeys\\[2\\].name must be lower-case",
+          "portkeyProviders\\[0\\] needs exactly one of apiKeySecret",
+        ].join("[\\s\\S]*"),
+      ),
     );
   });
 
