@@ -7,15 +7,7 @@
 //   into an immediate error carrying Gong's message.
 // - Adoption by name reads the profile listing once per provider process (a cache on globalThis that our
 //   own writes keep current), so creating N profiles costs N + 1 requests, not 2N.
-import {
-  ApiClient,
-  type ApiClientOptions,
-  apiError,
-  basicAuth,
-  HeaderAuth,
-  isApiError,
-  type RequestOptions,
-} from "../http/client";
+import { ApiClient, type ApiClientOptions, basicAuth, HeaderAuth, isApiError } from "../http/client";
 
 export interface GongSettings {
   /** The tenant's base URL, e.g. https://us-12345.api.gong.io (without /v2). */
@@ -74,33 +66,13 @@ export function gongSettings(get: (key: string) => string | undefined): GongSett
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * The shared client, with Gong's error body ({requestId, errors: [...]}) read as the API's message: the
- * shared layer knows problem+json, {message} and {error}, and would otherwise quote the whole body.
- */
-export class GongHttp extends ApiClient {
-  async request<T = unknown>(method: string, path: string, ro: RequestOptions = {}): Promise<T> {
-    try {
-      return await super.request<T>(method, path, ro);
-    } catch (err) {
-      const errors = isApiError(err) ? (err.body as { errors?: unknown } | undefined)?.errors : undefined;
-      if (!isApiError(err) || !Array.isArray(errors) || errors.length === 0) throw err;
-      const raw = JSON.stringify(err.body).slice(0, 500);
-      const detail = err.detail.includes(raw)
-        ? err.detail.replace(raw, errors.map(String).join("; "))
-        : err.detail;
-      throw apiError(err.service, err.method, err.path, err.status, detail, err.body);
-    }
-  }
-}
-
 export class GongClient {
-  readonly http: GongHttp;
+  readonly http: ApiClient;
   private readonly base: string;
 
   constructor(settings: GongSettings, extra: Partial<ApiClientOptions> = {}) {
     this.base = settings.apiUrl;
-    this.http = new GongHttp({
+    this.http = new ApiClient({
       service: "Gong",
       baseUrl: settings.apiUrl,
       minIntervalMs: GONG_MIN_INTERVAL_MS,

@@ -119,7 +119,11 @@ export function apiMessage(body: unknown): string {
   if (typeof body === "string") return body.slice(0, 500) || "(empty body)";
   if (body && typeof body === "object") {
     const b = body as Record<string, unknown>;
-    for (const k of ["detail", "message", "error_description", "error", "title"]) {
+    // Gong: {requestId, errors: ["..."]}
+    if (Array.isArray(b.errors) && b.errors.length && b.errors.every((e) => typeof e === "string")) {
+      return b.errors.join("; ");
+    }
+    for (const k of ["detail", "message", "error_description", "error", "title", "data"]) {
       const v = b[k];
       if (typeof v === "string" && v) return v;
       if (v && typeof v === "object" && typeof (v as { message?: unknown }).message === "string") {
