@@ -3,6 +3,12 @@
 // integration adds an entry here; the command needs no change.
 import { Redis } from "ioredis";
 import { Client as PgClient } from "pg";
+import { EstuaryClient, estuarySettings } from "../providers/estuary/client";
+import { GongClient, gongSettings } from "../providers/gong/client";
+import { isApiError } from "../providers/http/client";
+import { LambdaClient, lambdaSettings } from "../providers/lambda/client";
+import { OpenRouterClient, openrouterSettings, validateModels } from "../providers/openrouter/client";
+import { PortkeyClient, portkeySettings } from "../providers/portkey/client";
 
 export type Stage = "config" | "reachable" | "authenticated" | "permitted";
 
@@ -81,6 +87,50 @@ function expectOk(
   );
 }
 
+/** Probe budget of the SaaS clients: one retry, short timeouts (a check reports, it does not wait out outages). */
+const PROBE_CLIENT = { maxRetries: 1, baseDelayMs: 200, maxDelayMs: 2000, timeoutMs: 10_000 };
+
+/**
+ * Runs a probe step through one of our API clients (the same auth, pacing and errors the providers use)
+ * and turns its ApiError into the probe stage: no answer → reachable, 401 → authenticated, 403 → permitted.
+ */
+async function viaClient<T>(
+  step: () => Promise<T>,
+  service: string,
+  keys: { url: string; credentials: string; permission: string },
+): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    if (err instanceof ProbeFailure) throw err;
+    if (!isApiError(err)) {
+      throw new ProbeFailure("config", `${service}: ${(err as Error).message}`, `check ${keys.credentials}`);
+    }
+    if (err.status === undefined) throw networkFailure(err, `the ${service} API`, keys.url);
+    if (err.status === 401) {
+      throw new ProbeFailure(
+        "authenticated",
+        `${service} refused the credentials (401): ${err.detail}`,
+        `check ${keys.credentials}`,
+      );
+    }
+    if (err.status === 403) {
+      throw new ProbeFailure(
+        "permitted",
+        `${service} refused the request (403): ${err.detail}`,
+        keys.permission,
+      );
+    }
+    throw new ProbeFailure(
+      "reachable",
+      `${service} answered ${err.status}: ${err.detail}`,
+      err.status === 404
+        ? `check ${keys.url} (no such API there)`
+        : `retry later; see ${service}'s status page`,
+    );
+  }
+}
+
 export const INTEGRATIONS: Integration[] = [
   {
     name: "airbyte",
@@ -135,7 +185,7 @@ export const INTEGRATIONS: Integration[] = [
   },
   {
     name: "postgres",
-    enabled: (v) => flag(v, "airbyteEnabled", true),
+    enabled: (v) => flag(v, "airbyteEnabled", true) || flag(v, "estuaryEnabled", false),
     requires: [
       { key: "postgresHost" },
       { key: "postgresPort", default: "5432" },
@@ -200,7 +250,8 @@ export const INTEGRATIONS: Integration[] = [
   },
   {
     name: "redis",
-    enabled: (v) => flag(v, "airbyteEnabled", true) && flag(v, "redisEnabled", true),
+    enabled: (v) =>
+      (flag(v, "airbyteEnabled", true) || flag(v, "estuaryEnabled", false)) && flag(v, "redisEnabled", true),
     requires: [
       { key: "redisHost" },
       { key: "redisPort", default: "6379" },
@@ -312,5 +363,118 @@ export const INTEGRATIONS: Integration[] = [
     name: "vercel",
     enabled: (v) => flag(v, "vercelEnabled", false),
     requires: [{ key: "vercel:apiToken", secret: true }],
+  },
+  {
+    name: "gong",
+    enabled: (v) => flag(v, "gongEnabled", false),
+    requires: [
+      { key: "gongApiUrl" },
+      { key: "gongWorkspaceId" },
+      { key: "gongAccessKey", secret: true },
+      { key: "gongAccessKeySecret", secret: true },
+    ],
+    async probe(get) {
+      const client = new GongClient(gongSettings(get), PROBE_CLIENT);
+      const keys = {
+        url: "gongApiUrl",
+        credentials: "gongAccessKey and gongAccessKeySecret",
+        permission: "give the API key the workspace and permission-profile scopes in Gong's API settings",
+      };
+      const workspaces = await viaClient(() => client.listWorkspaces(), "Gong", keys);
+      if (!workspaces.some((w) => w.id === get("gongWorkspaceId"))) {
+        throw new ProbeFailure(
+          "permitted",
+          `Gong workspace ${get("gongWorkspaceId")} is not visible to this API key (${workspaces.length} visible)`,
+          "check gongWorkspaceId (GET /v2/workspaces lists the ids)",
+        );
+      }
+      await viaClient(() => client.listProfilesFresh(get("gongWorkspaceId")), "Gong", keys);
+      return "workspace visible; permission profiles readable";
+    },
+  },
+  {
+    name: "estuary",
+    enabled: (v) => flag(v, "estuaryEnabled", false),
+    requires: [
+      { key: "estuaryApiUrl", default: "https://eyrcnmuzzyriypdajwdk.supabase.co/rest/v1" },
+      { key: "estuaryRefreshToken", secret: true },
+    ],
+    async probe(get) {
+      const client = new EstuaryClient(estuarySettings(get), PROBE_CLIENT);
+      // exchanging the refresh token proves it; reading a live spec proves the catalog is readable
+      await viaClient(() => client.liveSpec("sophia-ai/.check"), "Estuary", {
+        url: "estuaryApiUrl",
+        credentials: "estuaryRefreshToken (flowctl auth token; it may have been revoked)",
+        permission: "grant the token's user read on the catalog prefix",
+      });
+      return "refresh token exchanged; catalog readable";
+    },
+  },
+  {
+    name: "portkey",
+    enabled: (v) => flag(v, "portkeyEnabled", false),
+    requires: [
+      { key: "portkeyApiUrl", default: "https://api.portkey.ai/v1" },
+      { key: "portkeyApiKey", secret: true },
+    ],
+    async probe(get) {
+      const client = new PortkeyClient(portkeySettings(get), PROBE_CLIENT);
+      const configs = await viaClient(
+        () => client.list("configs", get("portkeyWorkspaceId") || undefined),
+        "Portkey",
+        {
+          url: "portkeyApiUrl",
+          credentials: "portkeyApiKey",
+          permission:
+            "use an admin or workspace API key with the configs and providers scopes; check portkeyWorkspaceId",
+        },
+      );
+      return `configs readable (${configs.length})`;
+    },
+  },
+  {
+    name: "openrouter",
+    enabled: (v) => flag(v, "openrouterEnabled", false),
+    requires: [
+      { key: "openrouterApiUrl", default: "https://openrouter.ai/api/v1" },
+      { key: "openrouterManagementKey", secret: true },
+    ],
+    async probe(get) {
+      const client = new OpenRouterClient(openrouterSettings(get), PROBE_CLIENT);
+      const keys = {
+        url: "openrouterApiUrl",
+        credentials: "openrouterManagementKey (a management key, not an inference key)",
+        permission: "use a management key",
+      };
+      const listed = await viaClient(() => client.listKeys(), "OpenRouter", keys);
+      const raw = get("llmModels");
+      const models = raw ? JSON.parse(raw) : {};
+      const result = await viaClient(() => validateModels(client, models, "llmModels"), "OpenRouter", keys);
+      if (!result.ok) {
+        throw new ProbeFailure(
+          "config",
+          result.messages.join("; "),
+          "fix llmModels: use ids from GET /models",
+        );
+      }
+      return `management key works (${listed.length} keys); llmModels valid against ${result.catalogueSize} models`;
+    },
+  },
+  {
+    name: "lambda",
+    enabled: (v) => flag(v, "lambdaEnabled", false),
+    requires: [
+      { key: "lambdaApiUrl", default: "https://cloud.lambda.ai" },
+      { key: "lambdaApiKey", secret: true },
+    ],
+    async probe(get) {
+      const client = new LambdaClient(lambdaSettings(get), PROBE_CLIENT);
+      const keys = await viaClient(() => client.listSshKeys(), "Lambda", {
+        url: "lambdaApiUrl",
+        credentials: "lambdaApiKey",
+        permission: "use an API key of the team that owns the instances",
+      });
+      return `API key works (${keys.length} SSH keys)`;
+    },
   },
 ];

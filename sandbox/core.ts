@@ -315,11 +315,13 @@ export async function serve(service: Service, port: number): Promise<RunningServ
         ({ reply, operation } = await service.dispatch(ctx));
       }
 
-      // 401/403/404 are not listed by every description (Airbyte lists no 401, GitHub no 404 on its
-      // secrets routes) although the real APIs answer them; where the operation documents none of them
-      // they are the transport's answer, not the operation's, and are left out of response validation.
+      // 401/403/404 and 429 are not listed by every description (Airbyte lists no 401, GitHub no 404 on
+      // its secrets routes, Gong and Lambda state their rate limits only in prose) although the real APIs
+      // answer them on every route; where the operation documents none of them they are the transport's
+      // answer, not the operation's, and are left out of response validation.
       const documented = Object.keys(operation?.op.responses ?? {});
-      const transport = [401, 403, 404].includes(reply.status) && !documented.includes(String(reply.status));
+      const transport =
+        [401, 403, 404, 429].includes(reply.status) && !documented.includes(String(reply.status));
       if (operation && !transport) {
         const problems = service.spec.validateResponse(operation, reply.status, reply.body);
         if (problems.length) {

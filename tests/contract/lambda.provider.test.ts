@@ -469,11 +469,9 @@ describe("transport", () => {
     } finally {
       await admin.settings(FAST_SANDBOX);
     }
-    // Lambda documents its limits in prose only, so the description lists no 429: the harness records
-    // the stand-in's own 429s, which the paced client never provokes (next test). Clear them.
-    const v = (await admin.violations()) as { status?: number }[];
-    expect(v.map((x) => x.status)).toEqual([429, 429]);
-    await admin.reset();
+    // Lambda documents its limits in prose only: the description lists no 429, and the harness treats
+    // an undocumented 429 as the transport's answer, not a violation of the operation.
+    expect(await admin.violations()).toEqual([]);
   });
 
   it("paces requests and launches so the limits are never hit", async () => {
