@@ -3,7 +3,7 @@
 //   GITHUB__TOKEN          <->  github:token               (another namespace: NAMESPACE__KEY)
 // A name is secret when one of its words (split at _) is SECRET, PASSWORD, PASSWD, TOKEN, KEY, PASSPHRASE,
 // CREDENTIAL or PRIVATE, unless its last word names a setting about the secret rather than the secret
-// itself (ENABLED, VISIBILITY, NAME, ID, URL, PATH, DAYS, SECONDS, VERSION, CREDENTIALS):
+// itself (ENABLED, VISIBILITY, NAME, ID, URL, PATH, DAYS, SECONDS, VERSION, CREDENTIALS, SOURCE):
 // AIRBYTE_CLIENT_SECRET and GONG_ACCESS_KEY are secret; GITHUB_ORG_SECRET_VISIBILITY is not.
 
 const SECRET_WORDS = ["SECRET", "PASSWORD", "PASSWD", "TOKEN", "KEY", "PASSPHRASE", "CREDENTIAL", "PRIVATE"];
@@ -18,6 +18,7 @@ const SETTING_WORDS = [
   "SECONDS",
   "VERSION",
   "CREDENTIALS",
+  "SOURCE",
 ];
 
 export function isSecretName(envName: string): boolean {

@@ -31,42 +31,6 @@ const OPERATIONS = [
   "updatePermissionProfile",
 ];
 
-const FLAGS = [
-  "scoreCalls",
-  "downloadCallMedia",
-  "shareCallsWithCustomers",
-  "manuallyScheduleAndUploadCalls",
-  "privateCalls",
-  "deleteCalls",
-  "trimCalls",
-  "listenInCalls",
-  "deleteEmails",
-  "callsAndSearch",
-  "library",
-  "deals",
-  "createEditAndDeleteDealsBoards",
-  "dealsInlineEditing",
-  "account",
-  "coaching",
-  "usage",
-  "teamStats",
-  "initiatives",
-  "market",
-  "activity",
-  "forecast",
-  "forecastManage",
-  "engageManageCompanyTemplates",
-  "engageManageCompanySequences",
-  "engageSnoozeFlowToDosForOthers",
-  "manageGeneralBusinessSettings",
-  "manageScorecards",
-  "exportCallsAndCoachingDataToCSV",
-  "crmDataInlineEditing",
-  "crmDataImport",
-  "viewRevenueAnalytics",
-  "manageRevenueAnalytics",
-];
-
 type Stored = Record<string, any>;
 
 interface GongState {
@@ -314,7 +278,10 @@ export class GongSandbox extends Service<GongState> {
       const problem = invalid(b);
       if (problem) return this.problem(400, "bad-request", problem);
       const id = numericId(19);
-      const defaults: Stored = Object.fromEntries(FLAGS.map((f) => [f, false]));
+      // Every boolean permission of Gong's PermissionProfileDTO starts false, as in a new Gong profile.
+      const dto = this.spec.doc.components.schemas.PermissionProfileDTO.properties as Record<string, any>;
+      const flags = Object.keys(dto).filter((k) => dto[k].type === "boolean");
+      const defaults: Stored = Object.fromEntries(flags.map((f) => [f, false]));
       for (const a of ["callsAccess", "dealsAccess", "emailsAccess", "libraryFolderAccess"]) {
         defaults[a] = { permissionLevel: "none" };
       }
