@@ -436,13 +436,15 @@ function stackDriver(stack: Stack): RotationDriver {
       await stack.up({ target: targets, targetDependents: true, onOutput: (s) => process.stderr.write(s) });
     },
     async verify(service) {
-      const { INTEGRATIONS } = await import("./probes");
-      const integration = INTEGRATIONS.find((i) => i.name === service);
-      if (!integration?.probe) {
-        throw new Error(`no live check of ${service} credentials can run from here`);
-      }
+      const { ROTATION_CHECKS, currentCredential } = await import("./rotationChecks");
+      const check = ROTATION_CHECKS[service];
+      if (!check) throw new Error(`no live check of ${service} credentials can run from here`);
       const values = await stackConfig(stack);
-      return integration.probe((k) => values.get(k)?.value ?? "", AbortSignal.timeout(30_000));
+      const rotation = JSON.parse(values.get("rotation")?.value || "{}");
+      // Exported with secrets shown (the Automation API's export): the value stays in memory, never printed.
+      const deployment = (await stack.exportStack()).deployment;
+      const current = currentCredential(deployment, service, rotation[service]?.epoch ?? 0);
+      return check({ get: (k) => values.get(k)?.value ?? "", current, signal: AbortSignal.timeout(30_000) });
     },
   };
 }

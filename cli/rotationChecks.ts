@@ -1,0 +1,128 @@
+// Live checks of a freshly rotated credential, used by `sophia secrets rotate` before it reports success.
+// Each proves that the consumer of the credential accepts the new value AND refuses a wrong one (so an
+// endpoint that accepts anything cannot pass for a working credential). The service's ordinary `check`
+// probe is not used: it proves the service's API credentials, not the credential that was rotated.
+import { randomBytes } from "node:crypto";
+import type { RotatedService } from "../config";
+import { webhookUrlWithKey } from "../integrations/gong";
+import { slotGenerations } from "../integrations/rotation";
+
+export interface RotationCheckContext {
+  /** Stack config value ("" when unset). */
+  get(key: string): string;
+  /** The credential's current value, after the rotation (never printed). */
+  current: string;
+  signal: AbortSignal;
+}
+
+export type RotationCheck = (ctx: RotationCheckContext) => Promise<string>;
+
+/** POSTs `body` to `url` with and without valid credentials; the first must pass, the second be refused. */
+async function acceptsOnlyTheCredential(
+  what: string,
+  send: (valid: boolean) => Promise<Response>,
+  keys: string,
+): Promise<string> {
+  let good: Response;
+  let bad: Response;
+  try {
+    good = await send(true);
+    bad = await send(false);
+  } catch (err) {
+    throw new Error(`${what} is unreachable: ${(err as Error).message}; check ${keys}`);
+  }
+  if (!good.ok) {
+    throw new Error(`${what} refused the new credential (${good.status}); the previous one stays current`);
+  }
+  if (bad.status !== 401 && bad.status !== 403) {
+    throw new Error(
+      `${what} accepted a wrong credential (${bad.status}): it does not check credentials, so the new one is unproven`,
+    );
+  }
+  return `${what} accepts the new credential (${good.status}) and refuses a wrong one (${bad.status})`;
+}
+
+const probeDocument = () =>
+  JSON.stringify({ type: "sophia.rotation-check", data: { id: `rotation-check-${Date.now()}` } });
+
+export const ROTATION_CHECKS: Partial<Record<RotatedService, RotationCheck>> = {
+  // The Estuary capture's HTTP-ingest endpoint must take a document with the new bearer token.
+  async estuary({ get, current, signal }) {
+    const url = get("estuaryIngestUrl");
+    if (!url) {
+      throw new Error(
+        "estuaryIngestUrl is not set: the capture's HTTP-ingest URL (shown by Estuary for the published capture) is needed to check the new token",
+      );
+    }
+    const wrong = randomBytes(24).toString("hex");
+    return acceptsOnlyTheCredential(
+      "the Estuary capture",
+      (valid) =>
+        fetch(url, {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${valid ? current : wrong}`,
+            "content-type": "application/json",
+            "x-sophia-check": "rotation",
+          },
+          body: probeDocument(),
+          signal,
+        }),
+      "estuaryIngestUrl",
+    );
+  },
+
+  // Gong's webhook rule calls gongWebhookUrl with the key in the URL; the receiver must accept the new key.
+  // (The rule itself lives in Gong's UI: `gongWebhookSetup` says what to enter there.)
+  async gong({ get, current, signal }) {
+    const url = get("gongWebhookUrl");
+    if (!url)
+      throw new Error("gongWebhookUrl is not set: there is no webhook receiver to check the secret with");
+    const wrong = randomBytes(24).toString("hex");
+    return acceptsOnlyTheCredential(
+      "the Gong webhook receiver",
+      (valid) =>
+        fetch(webhookUrlWithKey(url, valid ? current : wrong), {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-sophia-check": "rotation" },
+          body: probeDocument(),
+          signal,
+        }),
+      "gongWebhookUrl",
+    );
+  },
+};
+
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+/** A state value as exported with secrets shown: plain, or Pulumi's secret envelope with `plaintext`. */
+function reveal(v: unknown): unknown {
+  if (v && typeof v === "object" && SECRET_SIG in (v as object)) {
+    const p = (v as { plaintext?: string; value?: unknown }).plaintext;
+    return p !== undefined ? JSON.parse(p) : (v as { value?: unknown }).value;
+  }
+  return v;
+}
+
+/**
+ * The current value of a rotated service's credential in an exported deployment (exported with secrets
+ * shown; kept in memory only): the RandomPassword slot the epoch makes current.
+ */
+export function currentCredential(
+  deployment: { resources?: any[] } | undefined,
+  service: RotatedService,
+  epoch: number,
+): string {
+  const { current } = slotGenerations(epoch);
+  const slot = (deployment?.resources ?? []).find(
+    (r) =>
+      r.type === "random:index/randomPassword:RandomPassword" &&
+      r.inputs?.keepers?.service === service &&
+      r.inputs?.keepers?.slot === current,
+  );
+  const value = slot && reveal(slot.outputs?.result);
+  if (typeof value !== "string" || !value) {
+    throw new Error(`the stack holds no current (${current}) ${service} credential: deploy it first`);
+  }
+  return value;
+}
