@@ -61,6 +61,7 @@ if (config.gong) {
   const { webhookUrl, ...gongArgs } = config.gong;
   gong = new GongWorkspace("gong", {
     ...gongArgs,
+    protect: config.protect,
     webhook:
       webhookUrl && gongWebhookSecret ? { url: webhookUrl, secret: gongWebhookSecret.current } : undefined,
   });

@@ -81,6 +81,8 @@ export interface GongArgs {
   namePrefix: string;
   /** Gong's numeric workspace id (GET /v2/workspaces). */
   workspaceId: string;
+  /** Protect the CRM integration from deletion (production): deleting it deletes its CRM data in Gong. */
+  protect?: boolean;
   /** The tenant's one generic CRM integration; Gong refuses a second one under another name. */
   crmIntegration?: {
     name: string;
@@ -136,7 +138,8 @@ export class GongWorkspace extends pulumi.ComponentResource {
           ownerEmail: c.ownerEmail,
           ...(c.deleteTimeoutSeconds !== undefined ? { deleteTimeoutSeconds: c.deleteTimeoutSeconds } : {}),
         },
-        child,
+        // Deleting (or replacing) the integration deletes every CRM object synced into Gong.
+        { ...child, protect: args.protect ?? false },
       );
     }
 

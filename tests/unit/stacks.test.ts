@@ -271,6 +271,20 @@ describe("the SaaS integrations wired together (staging)", () => {
     ]);
   });
 
+  it("protects Gong's CRM integration in production only (deleting it deletes its CRM data)", async () => {
+    const crm = JSON.stringify({ name: "crm", ownerEmail: "ops@sophia-ai.example" });
+    for (const [stack, expected] of [
+      ["production", true],
+      ["staging", false],
+    ] as const) {
+      const { resources: rs } = await run(stack, { gongCrmIntegration: crm });
+      expect([stack, one(rs, "pulumi-nodejs:dynamic/gong:CrmIntegration").protect]).toEqual([
+        stack,
+        expected,
+      ]);
+    }
+  });
+
   it("Lambda gets its key and file system but no instance unless launching is switched on", async () => {
     expect(byType("lambda:SshKey").map((k) => k.inputs.name)).toEqual(["sophia-staging-ops"]);
     expect(byType("lambda:FileSystem").map((k) => k.inputs.region)).toEqual(["us-east-1"]);
