@@ -155,6 +155,27 @@ const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 const defined = (o: Stored): Stored =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null));
 
+/**
+ * Usage limits as Portkey keeps them: UsageLimits.next_usage_reset_at is "Auto-computed from
+ * periodic_reset or periodic_reset_days if not provided" (the next 1st of the month, next Monday, or
+ * N days on, at 00:00 UTC).
+ */
+function withResetAt(u: Stored | null | undefined): Stored | undefined {
+  if (!u) return undefined;
+  const out = { ...u };
+  if (out.next_usage_reset_at) return out;
+  const d = new Date();
+  const midnight = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+  const day = 86_400_000;
+  if (out.periodic_reset === "monthly")
+    out.next_usage_reset_at = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)).toISOString();
+  else if (out.periodic_reset === "weekly")
+    out.next_usage_reset_at = new Date(midnight + ((8 - d.getUTCDay()) % 7 || 7) * day).toISOString();
+  else if (Number.isInteger(out.periodic_reset_days))
+    out.next_usage_reset_at = new Date(midnight + out.periodic_reset_days * day).toISOString();
+  return out;
+}
+
 export class PortkeySandbox extends Service<PortkeyState> {
   readonly name = "portkey";
   readonly spec = new OpenApiSpec(portkeySpecFile());
@@ -339,7 +360,7 @@ export class PortkeySandbox extends Service<PortkeyState> {
       const b = ctx.body ?? {};
       if (b.name !== undefined) p.name = b.name;
       if (b.note !== undefined) p.note = b.note;
-      if (b.usage_limits !== undefined) p.usage_limits = b.usage_limits ?? undefined;
+      if (b.usage_limits !== undefined) p.usage_limits = withResetAt(b.usage_limits);
       if (b.rate_limits !== undefined) p.rate_limits = b.rate_limits ? [b.rate_limits] : undefined;
       if (b.expires_at !== undefined) p.expires_at = b.expires_at ?? undefined;
       this.save();
@@ -391,7 +412,10 @@ export class PortkeySandbox extends Service<PortkeyState> {
     });
     this.on("getConfig", (ctx) => {
       const c = this.state.configs[ctx.params.slug];
-      return c ? { status: 200, body: { success: true, data: clone(c) } } : configNotFound(ctx.params.slug);
+      // the description's 200 lists only data.config (name, slug, status come from listConfigs)
+      return c
+        ? { status: 200, body: { success: true, data: { config: clone(c.config) } } }
+        : configNotFound(ctx.params.slug);
     });
     this.on("updateConfig", (ctx) => {
       const c = this.state.configs[ctx.params.slug];
@@ -483,7 +507,7 @@ export class PortkeySandbox extends Service<PortkeyState> {
       workspace_id: b.workspace_id || PORTKEY_SANDBOX.workspaceId,
       note: b.note,
       status: "active",
-      usage_limits: b.usage_limits,
+      usage_limits: withResetAt(b.usage_limits),
       rate_limits: b.rate_limits ? [b.rate_limits] : undefined,
       expires_at: b.expires_at,
       created_at: now(),

@@ -169,6 +169,18 @@ async function findByName(name: string, workspaceId?: string): Promise<ConfigApi
   return all.find((c) => c.name === name && c.status !== "archived");
 }
 
+/**
+ * The config as Portkey has it, or undefined when it is not listed. getConfig answers only {config}
+ * (its documented 200 lists nothing else), so name, id, workspace and status come from listConfigs.
+ */
+async function current(slug: string, workspaceId?: string): Promise<ConfigApi | undefined> {
+  const c = configuredPortkey(configValue);
+  const listed = (await c.list("configs", workspaceId)).find((x) => x.slug === slug);
+  if (!listed) return undefined;
+  const remote = await c.get("configs", slug);
+  return remote ? { ...listed, ...remote } : undefined;
+}
+
 export const configProvider: pulumi.dynamic.ResourceProvider<ConfigInputs, ConfigOutputs> = {
   async configure(req) {
     rememberConfig(req);
@@ -216,7 +228,8 @@ export const configProvider: pulumi.dynamic.ResourceProvider<ConfigInputs, Confi
   },
 
   async read(id, props) {
-    const remote = await configuredPortkey(configValue).get("configs", id);
+    // gone: no longer listed (deleted) or archived
+    const remote = await current(id, props?.workspaceId);
     if (!remote || remote.status === "archived") return { id: "", props: {} as ConfigOutputs };
     return { id, props: toOutputs(remote, id, props as ConfigInputs) };
   },
@@ -224,7 +237,7 @@ export const configProvider: pulumi.dynamic.ResourceProvider<ConfigInputs, Confi
   async update(id, _olds, news) {
     const c = configuredPortkey(configValue);
     await c.update("configs", id, { name: news.name, config: news.config });
-    const remote = await c.get("configs", id);
+    const remote = await current(id, news.workspaceId);
     if (!remote) throw new Error(`Portkey: config "${id}" disappeared during the update`);
     return { outs: toOutputs(remote, id, news) };
   },

@@ -87,12 +87,23 @@ export function checkLimits(n: Record<string, unknown>, failures: CheckFailure[]
   }
 }
 
+/**
+ * Only the usage-limit keys the program declares: Portkey fills in others (next_usage_reset_at is
+ * computed from periodic_reset, type may come back defaulted), which would show as a change on every
+ * up. A declared key that Portkey changed or dropped still shows as drift.
+ */
+function declaredUsage(remote: ProviderApi["usage_limits"], declared?: UsageLimits): UsageLimits | undefined {
+  if (!remote || !declared || typeof declared !== "object") return undefined;
+  const r = remote as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.keys(declared)
+      .filter((k) => r[k] !== null && r[k] !== undefined)
+      .map((k) => [k, r[k]]),
+  ) as UsageLimits;
+}
+
 function toOutputs(r: ProviderApi, declared: ProviderInputs): ProviderOutputs {
-  const usage = r.usage_limits
-    ? (Object.fromEntries(
-        Object.entries(r.usage_limits).filter(([, v]) => v !== null && v !== undefined),
-      ) as UsageLimits)
-    : undefined;
+  const usage = declaredUsage(r.usage_limits, declared.usageLimits);
   const rate = r.rate_limits?.[0];
   return {
     name: r.name,
@@ -100,7 +111,7 @@ function toOutputs(r: ProviderApi, declared: ProviderInputs): ProviderOutputs {
     integrationSlug: r.integration_id,
     ...(declared.workspaceId !== undefined ? { workspaceId: declared.workspaceId } : {}),
     ...(declared.note !== undefined ? { note: r.note ?? "" } : {}),
-    ...(usage && Object.keys(usage).length ? { usageLimits: usage } : {}),
+    ...(usage ? { usageLimits: usage } : {}),
     ...(rate ? { rateLimit: { type: rate.type, unit: rate.unit, value: rate.value } } : {}),
     status: r.status ?? "active",
   };

@@ -321,6 +321,40 @@ describe("providers", () => {
     await expect(providerProvider.delete!("ct-prov", cleared.outs!)).resolves.toBeUndefined();
   });
 
+  it("shows no change after a read when Portkey fills in usage fields, but shows a declared one drifting", async () => {
+    await integrationProvider.create!(integrationInputs("ct-reset-int"));
+    const inputs = providerInputs("ct-reset", "ct-reset-int");
+    const created = await providerProvider.create!(inputs);
+    // Portkey computes next_usage_reset_at from periodic_reset (UsageLimits in the description)
+    const stored = await admin.object("providers", "ct-reset");
+    expect(stored.usage_limits.next_usage_reset_at).toEqual(expect.any(String));
+    expect(Date.parse(stored.usage_limits.next_usage_reset_at)).toBeGreaterThan(Date.now());
+    expect((await client().get("providers", "ct-reset"))!.usage_limits).toHaveProperty("next_usage_reset_at");
+
+    expect(created.outs!.usageLimits).toEqual(inputs.usageLimits);
+    expect((await providerProvider.diff!("ct-reset", created.outs!, inputs)).changes).toBe(false);
+    const read = await providerProvider.read!("ct-reset", created.outs!);
+    expect(read.props!.usageLimits).toEqual(inputs.usageLimits);
+    expect((await providerProvider.diff!("ct-reset", read.props!, inputs)).changes).toBe(false);
+    const updated = await providerProvider.update!("ct-reset", read.props!, inputs);
+    expect((await providerProvider.diff!("ct-reset", updated.outs!, inputs)).changes).toBe(false);
+
+    // an out-of-band edit of a declared key still shows
+    await admin.edit("providers", "ct-reset", { usage_limits: { alert_threshold: 50 } });
+    const drifted = await providerProvider.read!("ct-reset", updated.outs!);
+    expect(drifted.props!.usageLimits).toEqual({ ...inputs.usageLimits, alert_threshold: 50 });
+    expect(await providerProvider.diff!("ct-reset", drifted.props!, inputs)).toMatchObject({
+      changes: true,
+      replaces: [],
+    });
+    // and so does a declared key Portkey no longer has
+    await admin.edit("providers", "ct-reset", { usage_limits: { periodic_reset: null } });
+    const unset = await providerProvider.read!("ct-reset", drifted.props!);
+    expect(unset.props!.usageLimits).not.toHaveProperty("periodic_reset");
+    expect((await providerProvider.diff!("ct-reset", unset.props!, inputs)).changes).toBe(true);
+    await providerProvider.delete!("ct-reset", unset.props!);
+  });
+
   it("surfaces the API's own message on a 403 for another workspace", async () => {
     await expect(
       providerProvider.create!({ ...providerInputs("ct-foreign", "ct-prov-int"), workspaceId: OTHER_WS }),
@@ -373,6 +407,34 @@ describe("configs", () => {
     await configProvider.delete!(created.id, updated.outs!);
     expect((await configProvider.read!(created.id, updated.outs!)).id).toBe("");
     await expect(configProvider.delete!(created.id, updated.outs!)).resolves.toBeUndefined();
+  });
+
+  it("keeps name and status from the listing through read and update, and reads archived as gone", async () => {
+    const inputs = { name: "ct-refresh", config: fallback("ct-cfg-a", "ct-cfg-b") };
+    const created = await configProvider.create!(inputs);
+    // getConfig answers only what its response schema lists: {success, data: {config}}
+    const raw = await client().http.request<any>("GET", `/configs/${created.id}`);
+    expect(Object.keys(raw).sort()).toEqual(["data", "success"]);
+    expect(Object.keys(raw.data)).toEqual(["config"]);
+
+    const read = await configProvider.read!(created.id, created.outs!);
+    expect(read.id).toBe(created.id);
+    expect(read.props).toMatchObject({ name: "ct-refresh", status: "active", slug: created.id });
+    expect(read.props!.configId).toBe(created.outs!.configId);
+    expect((await configProvider.diff!(created.id, read.props!, inputs)).changes).toBe(false);
+
+    const renamed = { ...inputs, name: "ct-refresh-2" };
+    const updated = await configProvider.update!(created.id, read.props!, renamed);
+    expect(updated.outs).toMatchObject({
+      name: "ct-refresh-2",
+      status: "active",
+      configId: created.outs!.configId,
+    });
+    expect((await configProvider.diff!(created.id, updated.outs!, renamed)).changes).toBe(false);
+
+    await admin.edit("configs", created.id, { status: "archived" });
+    expect(await configProvider.read!(created.id, updated.outs!)).toEqual({ id: "", props: {} });
+    await admin.remove("configs", created.id);
   });
 
   it("does not duplicate a config when the connection drops after Portkey created it", async () => {
