@@ -7,7 +7,8 @@
 // with 429 and Retry-After (limits in `settings`: rateLimitPerSecond, rateWindowMs, dailyLimit), one CRM
 // integration per tenant (409 on a second registration), an asynchronous delete that reports PENDING /
 // IN_PROGRESS for `crmDeletePendingPolls` polls and then `crmDeleteOutcome` (DONE, or FAILED), and
-// integration ids that are int64 numbers.
+// integration ids that are 19-digit int64 numbers above 2^53 (written with every digit), and a 400 (not
+// 404, which Gong does not document) for a delete of an unknown integration.
 import { randomBytes, randomInt } from "node:crypto";
 import * as path from "node:path";
 import { type Ctx, type Reply, Service } from "./core";
@@ -47,6 +48,18 @@ const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 const requestId = () => randomBytes(10).toString("hex").slice(0, 19);
 const numericId = (digits: number) =>
   String(randomInt(1, 10)) + Array.from({ length: digits - 1 }, () => randomInt(0, 10)).join("");
+/** A 19-digit int64 (first digit 1-8, so below 2^63 - 1 and far above 2^53). */
+const int64Id = () => String(randomInt(1, 9)) + Array.from({ length: 18 }, () => randomInt(0, 10)).join("");
+
+/**
+ * A JSON reply whose `integrationId` fields (held as decimal strings) are written as JSON numbers with
+ * every digit, as Gong does; JSON.stringify of a JavaScript number would round them. `body` (with
+ * numbers) is what core validates against the description; `text` is what is sent.
+ */
+function int64Reply(status: number, body: Record<string, unknown>): Reply {
+  const text = JSON.stringify(body).replace(/"integrationId":"(\d+)"/g, '"integrationId":$1');
+  return { status, body: JSON.parse(text), text, headers: { "content-type": "application/json" } };
+}
 
 export class GongSandbox extends Service<GongState> {
   readonly name = "gong";
@@ -143,28 +156,28 @@ export class GongSandbox extends Service<GongState> {
     }));
 
     // ---- CRM integration ----
-    this.on("listGenericCrmIntegration", () => ({
-      status: 200,
-      body: {
+    this.on("listGenericCrmIntegration", () =>
+      int64Reply(200, {
         requestId: requestId(),
         integrations: Object.values(this.state.crmIntegrations).map((i) => ({
-          integrationId: Number(i.integrationId),
+          integrationId: String(i.integrationId),
           name: i.name,
           ownerEmail: i.ownerEmail,
         })),
-      },
-    }));
+      }),
+    );
     this.on("registerGenericCrmIntegration", (ctx) => {
       const b = ctx.body;
       if (Object.keys(this.state.crmIntegrations).length > 0) {
         return this.problem(409, "conflict", "An active integration already exists");
       }
       if (!String(b.name).trim()) return this.problem(400, "bad-request", "name must not be empty");
-      // 13 digits, like Gong's own example ids (and safe as a JavaScript number)
-      const id = numericId(13);
+      // 19 digits, like Gong's own example id 5517027188234205706: above 2^53, so a client that parses
+      // the answer into JavaScript numbers gets a different id
+      const id = int64Id();
       this.state.crmIntegrations[id] = { integrationId: id, name: b.name, ownerEmail: b.ownerEmail };
       this.save();
-      return { status: 200, body: { requestId: requestId(), integrationId: Number(id) } };
+      return int64Reply(200, { requestId: requestId(), integrationId: id });
     });
     this.on("deleteGenericCrmIntegration", (ctx) => {
       const id = String(ctx.query.integrationId);
@@ -180,7 +193,8 @@ export class GongSandbox extends Service<GongState> {
         return this.problem(409, "conflict", `Client request id ${clientRequestId} has already been used`);
       }
       const integration = this.state.crmIntegrations[id];
-      if (!integration) return this.problem(404, "not-found", `Integration ${id} was not found`);
+      // Gong documents no 404 here: an unknown (e.g. already deleted) integration is a malformed request.
+      if (!integration) return this.problem(400, "bad-request", `Integration ${id} does not exist`);
       integration.deleting = clientRequestId;
       this.state.crmRequests[clientRequestId] = {
         integrationId: id,

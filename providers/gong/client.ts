@@ -20,8 +20,11 @@ export interface GongSettings {
 export const GONG_MIN_INTERVAL_MS = 350;
 
 export interface CrmIntegration {
-  /** int64 in the API; kept as a string in state. */
-  integrationId: number;
+  /**
+   * int64 in the API (e.g. 5517027188234205706, above 2^53): read from the answer's text as a decimal
+   * string, never through a JavaScript number, which would round it to another integration's id.
+   */
+  integrationId: string;
   name: string;
   ownerEmail: string;
 }
@@ -91,22 +94,33 @@ export class GongClient {
   // ---- CRM integration (one generic integration per tenant) ----
 
   async listCrmIntegrations(): Promise<CrmIntegration[]> {
-    const r = await this.http.get<{ integrations?: CrmIntegration[] }>("/v2/crm/integrations");
-    return r.integrations ?? [];
+    const r = await this.http.request<{ integrations?: CrmIntegration[] }>("GET", "/v2/crm/integrations", {
+      rawJsonBigIntFields: ["integrationId"],
+    });
+    return (r.integrations ?? []).map((i) => ({ ...i, integrationId: String(i.integrationId) }));
+  }
+
+  /** Whether the tenant still has the integration with this id. */
+  async hasCrmIntegration(integrationId: string): Promise<boolean> {
+    return (await this.listCrmIntegrations()).some((i) => i.integrationId === integrationId);
   }
 
   /** PUT registers; Gong answers 409 when an integration already exists. */
-  async registerCrmIntegration(name: string, ownerEmail: string): Promise<number> {
-    const r = await this.http.request<{ integrationId: number }>("PUT", "/v2/crm/integrations", {
+  async registerCrmIntegration(name: string, ownerEmail: string): Promise<string> {
+    const r = await this.http.request<{ integrationId: string }>("PUT", "/v2/crm/integrations", {
       body: { name, ownerEmail },
+      rawJsonBigIntFields: ["integrationId"],
     });
-    return r.integrationId;
+    return String(r.integrationId);
   }
 
   /**
-   * Asks Gong to delete the integration and waits until its request status is DONE. A 404 means it is
-   * already gone; a 409 means this clientRequestId was already accepted (a retry after a dropped answer),
-   * so we only poll. FAILED and the timeout are errors naming the request.
+   * Asks Gong to delete the integration and waits until its request status is DONE. Gong documents no 404
+   * for DELETE (an unknown id is likely a 400), so the integrations are listed first and an absent one is
+   * "gone" without a DELETE; a 400 (or 404) is "gone" when a second listing no longer shows it (an earlier
+   * delete finished meanwhile) and is rethrown otherwise. A 409 means this clientRequestId was already
+   * accepted (a retry after a dropped answer), so we only poll. FAILED and the timeout are errors naming
+   * the request.
    */
   async deleteCrmIntegration(
     integrationId: string,
@@ -115,11 +129,13 @@ export class GongClient {
     const clientRequestId =
       opts.clientRequestId ?? `sophia-delete-${integrationId}-${Date.now().toString(36)}`;
     const query = { integrationId, clientRequestId };
+    if (!(await this.hasCrmIntegration(integrationId))) return "gone";
     try {
       await this.http.request("DELETE", "/v2/crm/integrations", { query });
     } catch (err) {
-      if (isApiError(err) && err.status === 404) return "gone";
-      if (!(isApiError(err) && err.status === 409)) throw err;
+      const status = isApiError(err) ? err.status : undefined;
+      if ((status === 400 || status === 404) && !(await this.hasCrmIntegration(integrationId))) return "gone";
+      if (status !== 409) throw err;
     }
     const deadline = Date.now() + opts.timeoutMs;
     for (;;) {

@@ -31,15 +31,12 @@ export interface CrmIntegrationOutputs extends CrmIntegrationInputs {
 
 const EMAIL = { re: /^[^\s@]+@[^\s@]+\.[^\s@]+$/, what: "an email address" };
 
-const outputs = (
-  remote: Omit<CrmIntegration, "integrationId"> & { integrationId: number | string },
-  inputs: CrmIntegrationInputs,
-): CrmIntegrationOutputs => ({
+const outputs = (remote: CrmIntegration, inputs: CrmIntegrationInputs): CrmIntegrationOutputs => ({
   name: remote.name,
   ownerEmail: remote.ownerEmail,
   ...(inputs.deleteTimeoutSeconds !== undefined ? { deleteTimeoutSeconds: inputs.deleteTimeoutSeconds } : {}),
   ...(inputs.deletePollSeconds !== undefined ? { deletePollSeconds: inputs.deletePollSeconds } : {}),
-  integrationId: String(remote.integrationId),
+  integrationId: remote.integrationId,
 });
 
 export const crmIntegrationProvider: pulumi.dynamic.ResourceProvider<
@@ -104,12 +101,12 @@ export const crmIntegrationProvider: pulumi.dynamic.ResourceProvider<
         if (!remote) throw err;
       }
     }
-    return { id: String(remote.integrationId), outs: outputs(remote, inputs) };
+    return { id: remote.integrationId, outs: outputs(remote, inputs) };
   },
 
   async read(id, props) {
     const remote = (await configuredGong(configValue).listCrmIntegrations()).find(
-      (i) => String(i.integrationId) === id,
+      (i) => i.integrationId === id,
     );
     if (!remote) return { id: "", props: {} as CrmIntegrationOutputs };
     return { id, props: outputs(remote, props as CrmIntegrationInputs) };

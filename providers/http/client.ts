@@ -62,6 +62,11 @@ export interface RequestOptions {
    * instead of sending the request again; this is how create avoids duplicates.
    */
   recover?: () => Promise<unknown | undefined>;
+  /**
+   * Fields holding integers that may exceed 2^53 (int64 ids): the JSON answer is read as text and these
+   * fields' integer values are returned as decimal strings with every digit, not as rounded numbers.
+   */
+  rawJsonBigIntFields?: string[];
 }
 
 export interface ApiError extends Error {
@@ -135,6 +140,24 @@ export function apiMessage(body: unknown): string {
   return "(empty body)";
 }
 
+/**
+ * JSON.parse of `text` with the integer values of the named fields as decimal strings (every digit kept).
+ * Anything that is not JSON is returned as it is.
+ */
+export function parseJsonKeepingDigits(text: unknown, fields: string[]): unknown {
+  if (typeof text !== "string" || text.trim() === "") return text;
+  let quoted = text;
+  for (const field of fields) {
+    const key = field.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    quoted = quoted.replace(new RegExp(`("${key}"\\s*:\\s*)(-?\\d+)(?=\\s*[,}\\]])`, "g"), '$1"$2"');
+  }
+  try {
+    return JSON.parse(quoted);
+  } catch {
+    return text;
+  }
+}
+
 // An array, not a Set: Pulumi's closure serializer turns a module-level Set into a plain object.
 const NETWORK_ERRORS = [
   "ECONNRESET",
@@ -202,9 +225,11 @@ export class ApiClient {
           timeout: this.opts.timeoutMs,
           validateStatus: () => true,
           transitional: { clarifyTimeoutError: true },
+          // keep the text: JSON.parse would round int64 values before we could read them
+          ...(ro.rawJsonBigIntFields ? { transformResponse: [(d: unknown) => d] } : {}),
         });
         status = res.status;
-        data = res.data;
+        data = ro.rawJsonBigIntFields ? parseJsonKeepingDigits(res.data, ro.rawJsonBigIntFields) : res.data;
         headers = res.headers as Record<string, unknown>;
         this.opts.onExchange?.({
           method,

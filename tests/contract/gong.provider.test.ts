@@ -284,7 +284,7 @@ describe("CRM integration", () => {
 
   it("registers, adopts, refuses another name, and deletes asynchronously", async () => {
     const created = await crm.create!(crmInputs());
-    expect(created.id).toMatch(/^\d{13}$/);
+    expect(created.id).toMatch(/^\d{19}$/);
     expect(created.outs).toEqual({ ...crmInputs(), integrationId: created.id });
 
     await admin.reset();
@@ -313,6 +313,7 @@ describe("CRM integration", () => {
     await crm.delete!(created.id, created.outs!);
     const log = (await admin.requests()).map((r) => `${r.route} ${r.status}`);
     expect(log).toEqual([
+      "GET /v2/crm/integrations 200",
       "DELETE /v2/crm/integrations 201",
       "GET /v2/crm/request-status 200",
       "GET /v2/crm/request-status 200",
@@ -352,7 +353,67 @@ describe("CRM integration", () => {
     const created = await crm.create!(crmInputs());
     await admin.remove("crmIntegrations", created.id);
     expect((await crm.read!(created.id, created.outs!)).id).toBe("");
+    await admin.reset();
     await expect(crm.delete!(created.id, created.outs!)).resolves.toBeUndefined();
+    // Gong documents no 404 for DELETE (the stand-in answers 400): delete lists first and sends nothing
+    expect((await admin.requests()).map((r) => `${r.route} ${r.status}`)).toEqual([
+      "GET /v2/crm/integrations 200",
+    ]);
+  });
+
+  it("keeps Gong's 19-digit int64 id exactly, so read and delete address the right integration", async () => {
+    const created = await crm.create!(crmInputs());
+    expect(BigInt(created.id) > 2n ** 53n).toBe(true);
+    // the id Gong stored, digit for digit (a JSON.parse of the answer would round it)
+    expect((await admin.objects("crmIntegrations")).map((i) => i.integrationId)).toEqual([created.id]);
+    expect(String(Number(created.id))).not.toBe(created.id);
+    expect(created.outs!.integrationId).toBe(created.id);
+    const listed = await new GongClient(settings(), FAST).listCrmIntegrations();
+    expect(listed).toEqual([
+      { integrationId: created.id, name: "contract-crm", ownerEmail: "owner@example.com" },
+    ]);
+    expect(await crm.read!(created.id, created.outs!)).toEqual({ id: created.id, props: created.outs });
+    // adoption by name answers the exact id too
+    expect((await crm.create!(crmInputs())).id).toBe(created.id);
+    await admin.reset();
+    await crm.delete!(created.id, created.outs!);
+    const log = await admin.requests();
+    expect(log.filter((r) => r.method === "DELETE").map((r) => r.path)).toEqual([
+      expect.stringContaining(`integrationId=${created.id}&`),
+    ]);
+    expect(await admin.objects("crmIntegrations")).toEqual([]);
+  });
+
+  it("succeeds when the integration disappears between the listing and the DELETE (Gong's 400)", async () => {
+    const created = await crm.create!(crmInputs());
+    // the DELETE is held back while the integration goes (an earlier timed-out destroy finishing)
+    await admin.fault({ route: "DELETE /v2/crm/integrations", delayMs: 400, count: 1 });
+    await admin.reset();
+    const deleting = crm.delete!(created.id, created.outs!);
+    await new Promise((r) => setTimeout(r, 150));
+    await admin.remove("crmIntegrations", created.id);
+    await expect(deleting).resolves.toBeUndefined();
+    expect((await admin.requests()).map((r) => `${r.route} ${r.status}`)).toEqual([
+      "GET /v2/crm/integrations 200",
+      "DELETE /v2/crm/integrations 400",
+      "GET /v2/crm/integrations 200",
+    ]);
+  });
+
+  it("rethrows a 400 on delete when the integration is still there", async () => {
+    const created = await crm.create!(crmInputs());
+    await admin.fault({ route: "DELETE /v2/crm/integrations", status: 400, count: 1 });
+    await admin.reset();
+    await expect(crm.delete!(created.id, created.outs!)).rejects.toThrow(
+      "Gong API DELETE /v2/crm/integrations failed with 400: injected by the sandbox",
+    );
+    expect((await admin.requests()).map((r) => `${r.route} ${r.status}`)).toEqual([
+      "GET /v2/crm/integrations 200",
+      "DELETE /v2/crm/integrations 400",
+      "GET /v2/crm/integrations 200",
+    ]);
+    await crm.delete!(created.id, created.outs!);
+    expect(await admin.objects("crmIntegrations")).toEqual([]);
   });
 
   it("does not register twice when the connection drops after Gong registered it", async () => {

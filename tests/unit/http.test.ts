@@ -1,5 +1,5 @@
 import { withoutSecrets } from "../../providers/dynamic";
-import { apiMessage, parseRetryAfter } from "../../providers/http/client";
+import { apiMessage, parseJsonKeepingDigits, parseRetryAfter } from "../../providers/http/client";
 
 describe("Retry-After", () => {
   it("reads seconds and HTTP dates", () => {
@@ -36,5 +36,22 @@ describe("comparing configuration without secrets", () => {
       tunnel_method: { tunnel_host: "t" },
       ssl_mode: { mode: "require" },
     });
+  });
+});
+
+describe("int64 fields", () => {
+  it("keeps every digit of the named fields as strings, and only of those", () => {
+    const text =
+      '{"integrations":[{"integrationId": 5517027188234205706,"name":"crm","count":9007199254740993}]}';
+    expect(parseJsonKeepingDigits(text, ["integrationId"])).toEqual({
+      integrations: [{ integrationId: "5517027188234205706", name: "crm", count: 9007199254740992 }],
+    });
+    // what JSON.parse alone would have done
+    expect(JSON.parse(text).integrations[0].integrationId).toBe(5517027188234206000);
+  });
+
+  it("returns what is not JSON unchanged", () => {
+    expect(parseJsonKeepingDigits("Bad gateway", ["integrationId"])).toBe("Bad gateway");
+    expect(parseJsonKeepingDigits("", ["integrationId"])).toBe("");
   });
 });
