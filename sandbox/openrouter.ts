@@ -7,8 +7,9 @@
 //   (one created here) is not a management key and is refused the same way. GET /models is public, as at
 //   OpenRouter.
 // - keys are stored by hash (sha256 of the key string); the key string itself is kept nowhere and
-//   returned only by createKeys. expires_at must be UTC and in the future, and cannot be changed
-//   (updateKeys does not take it). list hides disabled keys unless include_disabled=true, and pages by
+//   returned only by createKeys. expires_at must be UTC and in the future, is written back in the API's
+//   own form (no zero fraction: "...:59.000Z" comes back as "...:59Z"), and cannot be changed (updateKeys
+//   does not take it). list hides disabled keys unless include_disabled=true, and pages by
 //   offset (PAGE_SIZE per page).
 // - the catalogue: a dozen realistic models shaped as the description's Model schema; `output_modalities`
 //   filters it (default "text", "all" for every model).
@@ -210,6 +211,8 @@ export const modelKey = (id: string) => id.replace(/\//g, "__");
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+/** A timestamp as the API writes it: UTC, no zero fraction, e.g. 2027-12-31T23:59:59Z. */
+const canonicalTime = (t: string) => new Date(Date.parse(t)).toISOString().replace(/\.000Z$/, "Z");
 const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
 
 export class OpenRouterSandbox extends Service<OpenRouterState> {
@@ -312,7 +315,8 @@ export class OpenRouterSandbox extends Service<OpenRouterState> {
         byok_usage_monthly: 0,
         created_at: now(),
         updated_at: null,
-        expires_at: b.expires_at ?? null,
+        // OpenRouter writes the expiry back in its own form (whole seconds, "Z"), not as it was sent
+        expires_at: typeof b.expires_at === "string" ? canonicalTime(b.expires_at) : null,
         creator_user_id: b.creator_user_id ?? OPENROUTER_SANDBOX.userId,
         workspace_id: b.workspace_id ?? OPENROUTER_SANDBOX.workspaceId,
       };

@@ -49,33 +49,49 @@ const REQUIRED: Record<string, string[]> = {
   test: [],
 };
 
-/** Endpoint-config keys that hold credentials: they belong in secretSpec, and never reach a plain output. */
-const CREDENTIAL_KEY = /password|secret|token|private_key|api_key|apikey/i;
+/**
+ * Endpoint-config keys that hold credentials: they belong in secretSpec, and never reach a plain output.
+ * Matched on the key with case and separators dropped, so `privateKey`, `private_key` and `PRIVATE-KEY`
+ * are one spelling (SSH tunnels' `sshForwarding.privateKey`, Snowflake's key-pair `privateKey`, BigQuery's
+ * `credentials_json`).
+ */
+const CREDENTIAL_KEY =
+  /password|passwd|passphrase|secret|token|privatekey|apikey|credentialsjson|credentialjson/;
+/** Words that name a credential only on their own: `pass`/`db_pass`/`smtpPass`, but not `passes` or `bypass`. */
+const CREDENTIAL_WORD = /^(pass|pwd)$/;
 
-/** Paths of credential-like string values in an endpoint config (for check). */
+/** Whether an endpoint-config key names a credential. */
+export function isCredentialKey(key: string): boolean {
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+  return CREDENTIAL_KEY.test(words.join("")) || words.some((w) => CREDENTIAL_WORD.test(w));
+}
+
+/** Paths of credential-like string values in an endpoint config (for check), through objects and arrays. */
 function credentialPaths(config: unknown, at: string): string[] {
+  if (Array.isArray(config)) return config.flatMap((v, i) => credentialPaths(v, `${at}[${i}]`));
   if (!isPlainObject(config)) return [];
   return Object.entries(config).flatMap(([k, v]) =>
-    typeof v === "string" && CREDENTIAL_KEY.test(k)
-      ? [`${at}.${k}`]
-      : isPlainObject(v)
-        ? credentialPaths(v, `${at}.${k}`)
-        : [],
+    typeof v === "string" && isCredentialKey(k) ? [`${at}.${k}`] : credentialPaths(v, `${at}.${k}`),
   );
 }
 
 /**
  * The endpoint config without credential-like values and without sops-encrypted forms of secrets (`sops`,
  * `*_sops`), which the control plane may return in place of what was sent: neither may be stored in plain
- * state (after an import, no secretSpec says where the secrets are), and neither is drift.
+ * state (after an import, no secretSpec says where the secrets are), and neither is drift. Objects inside
+ * arrays (a list of hosts or accounts) are redacted too.
  */
 function redact(config: unknown): unknown {
+  if (Array.isArray(config)) return config.map(redact);
   if (!isPlainObject(config)) return config;
   return Object.fromEntries(
     Object.entries(config)
       .filter(
-        ([k, v]) =>
-          k !== "sops" && !k.endsWith("_sops") && !(typeof v === "string" && CREDENTIAL_KEY.test(k)),
+        ([k, v]) => k !== "sops" && !k.endsWith("_sops") && !(typeof v === "string" && isCredentialKey(k)),
       )
       .map(([k, v]) => [k, redact(v)]),
   );

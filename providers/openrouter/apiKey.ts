@@ -13,6 +13,12 @@
 // name (only expiresAt changed, which the API cannot update), diff asks for delete-before-replace so the
 // new create does not meet the old key.
 //
+// A key declared disabled is created, then disabled by updateKeys; if that fails, the new key is deleted
+// before the error is reported, so no unrecorded key of the name is left to block the next create.
+//
+// expiresAt is compared as an instant, and the declared spelling is kept when the API writes the same
+// instant back in another form (`...:59Z` for `...:59.000Z`), so that is neither drift nor a replacement.
+//
 // A dropped createKeys response is recovered without a duplicate: the key was checked absent before the
 // POST, so a key of that name found afterwards is the one the lost response held; its string is lost,
 // so recovery deletes it and the POST is sent again.
@@ -76,6 +82,17 @@ export const remoteName = (inputs: Pick<ApiKeyInputs, "name" | "keepers">): stri
 
 const UTC_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
+/**
+ * Whether two expiry timestamps name the same instant: the API may write one back in another form
+ * (`...:59Z` for `...:59.000Z`, or `+00:00`), which is no change.
+ */
+export function sameInstant(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "string" || typeof b !== "string") return false;
+  const ta = Date.parse(a);
+  return !Number.isNaN(ta) && ta === Date.parse(b);
+}
+
 export function apiKeyProvider(): pulumi.dynamic.ResourceProvider<ApiKeyInputs, ApiKeyOutputs> {
   const client = () => configuredOpenRouter(configValue);
 
@@ -100,7 +117,10 @@ export function apiKeyProvider(): pulumi.dynamic.ResourceProvider<ApiKeyInputs, 
     };
     if (r.limit !== null && r.limit !== undefined) out.limit = r.limit;
     if (r.limit_reset) out.limitReset = r.limit_reset;
-    if (r.expires_at) out.expiresAt = r.expires_at;
+    // The declared string when the API wrote back the same instant in another form, so it is no drift.
+    if (r.expires_at) {
+      out.expiresAt = sameInstant(r.expires_at, inputs.expiresAt) ? inputs.expiresAt : r.expires_at;
+    }
     if (inputs.keepers) out.keepers = inputs.keepers;
     return out;
   };
@@ -166,7 +186,9 @@ export function apiKeyProvider(): pulumi.dynamic.ResourceProvider<ApiKeyInputs, 
     async diff(_id, olds, news) {
       const o = olds as unknown as Record<string, unknown>;
       const n = news as unknown as Record<string, unknown>;
-      const replaces = changedKeys(o, n, ["keepers", "expiresAt"]);
+      const replaces = changedKeys(o, n, ["keepers"]);
+      // compared as instants: another spelling of the same expiry is no change (and no new key)
+      if (!sameInstant(o.expiresAt, n.expiresAt)) replaces.push("expiresAt");
       const updates = changedKeys(o, n, [
         "name",
         "limit",
@@ -208,7 +230,21 @@ export function apiKeyProvider(): pulumi.dynamic.ResourceProvider<ApiKeyInputs, 
         recover,
       );
       let remote = created.data;
-      if (inputs.disabled) remote = await c.updateKey(remote.hash, { disabled: true });
+      if (inputs.disabled) {
+        try {
+          remote = await c.updateKey(remote.hash, { disabled: true });
+        } catch (err) {
+          // Unrecorded, the key would block every later create of its name (it cannot be adopted), and
+          // it would be enabled where disabled was asked for: delete it, then report the failure.
+          const hash = remote.hash;
+          await c.deleteKey(hash).catch((e) => {
+            if (err instanceof Error) {
+              err.message += `; the key created as "${name}" (hash ${hash}) could not be deleted either (${e instanceof Error ? e.message : e}): delete it in OpenRouter`;
+            }
+          });
+          throw err;
+        }
+      }
       return { id: remote.hash, outs: outputs(remote, inputs, created.key) };
     },
 

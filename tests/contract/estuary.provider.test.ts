@@ -107,6 +107,59 @@ describe("check", () => {
     ]);
   });
 
+  it("refuses camelCase, snake_case and in-array credentials, and only those", async () => {
+    await admin.reset();
+    const c = capture("c", "events", "t");
+    const config = {
+      address: "db.example.com:5432",
+      user: "flow",
+      passes: "3",
+      bypass: "cache",
+      compass: "north",
+      publicKey: "ssh-ed25519 AAAA",
+      password: "pw",
+      db_pass: "pw",
+      smtpPass: "pw",
+      passphrase: "pw",
+      apiKey: "k",
+      api_key: "k",
+      client_secret: "s",
+      refresh_token: "t",
+      private_key: "k",
+      credentials_json: "{}",
+      credentials: { auth_type: "jwt", user: "flow", privateKey: "-----BEGIN PRIVATE KEY-----" },
+      networkTunnel: { sshForwarding: { sshEndpoint: "ssh://bastion:22", privateKey: "-----BEGIN" } },
+      hosts: [
+        { name: "a", port: "22" },
+        { name: "b", password: "pw" },
+      ],
+    };
+    const res = await provider.check!(
+      {} as any,
+      { ...c, spec: { ...c.spec, endpoint: { connector: { image: "i", config } } } } as any,
+    );
+    const at = "spec.endpoint.connector.config";
+    expect(res.failures!.every((f) => f.property === "spec")).toBe(true);
+    expect(res.failures!.map((f) => f.reason)).toEqual(
+      [
+        "password",
+        "db_pass",
+        "smtpPass",
+        "passphrase",
+        "apiKey",
+        "api_key",
+        "client_secret",
+        "refresh_token",
+        "private_key",
+        "credentials_json",
+        "credentials.privateKey",
+        "networkTunnel.sshForwarding.privateKey",
+        "hosts[1].password",
+      ].map((p) => `${at}.${p} looks like a credential: set it in secretSpec`),
+    );
+    expect(await admin.requests()).toEqual([]);
+  });
+
   it("accepts unknown values during preview", async () => {
     const res = await provider.check!(
       {} as any,
@@ -174,6 +227,44 @@ describe("lifecycle", () => {
     expect((await provider.read!(cap.id, cap.outs!)).id).toBe("");
     expect(await admin.objects("live_specs")).toEqual([]);
     expect(await admin.objects("drafts")).toEqual([]);
+  });
+
+  it("keeps tunnel keys, key-pair keys and credentials in arrays out of an imported spec", async () => {
+    const coll = await provider.create!(collection("tunnelled-events"));
+    const base = capture("tunnelled", "tunnelled-events", "unused").spec;
+    const config = {
+      paths: ["/events"],
+      networkTunnel: { sshForwarding: { sshEndpoint: "ssh://bastion:22", privateKey: "PRIVATE-SSH-KEY" } },
+      credentials: { auth_type: "jwt", user: "flow", privateKey: "PRIVATE-PAIR-KEY" },
+      accounts: [{ name: "a", credentials_json: "PRIVATE-JSON" }, { name: "b" }],
+    };
+    // published elsewhere (the console, flowctl), then imported: no secretSpec says where secrets are
+    await client().publish(
+      [
+        {
+          catalog_name: `${T}/tunnelled`,
+          spec_type: "capture",
+          spec: { ...base, endpoint: { connector: { ...base.endpoint.connector, config } } },
+          expect_pub_id: NO_PUB_ID,
+        },
+      ],
+      { detail: "out of band" },
+    );
+    const imported = await provider.read!(`${T}/tunnelled`, {} as any);
+    expect(JSON.stringify(imported.props)).not.toContain("PRIVATE-");
+    expect(imported.props!.spec.endpoint).toEqual({
+      connector: {
+        image: base.endpoint.connector.image,
+        config: {
+          paths: ["/events"],
+          networkTunnel: { sshForwarding: { sshEndpoint: "ssh://bastion:22" } },
+          credentials: { auth_type: "jwt", user: "flow" },
+          accounts: [{ name: "a" }, { name: "b" }],
+        },
+      },
+    });
+    await provider.delete!(`${T}/tunnelled`, imported.props!);
+    await provider.delete!(coll.id, coll.outs!);
   });
 
   it("adopts a live spec of the same name, publishing over its last_pub_id", async () => {

@@ -150,6 +150,55 @@ describe("API key lifecycle", () => {
     await keys.delete!(created.id, read.props!);
   });
 
+  it("treats the API's own spelling of the declared expiry as no change: no drift, no replacement", async () => {
+    const declared = "2099-06-30T23:59:59.000Z";
+    const inputs = keyInputs("spelled", { expiresAt: declared });
+    const created = await keys.create!(inputs);
+    // OpenRouter writes the expiry back in another, equivalent form
+    const stored = await admin.object("keys", created.id);
+    expect(stored.expires_at).not.toBe(declared);
+    expect(Date.parse(stored.expires_at)).toBe(Date.parse(declared));
+    expect(created.outs!.expiresAt).toBe(declared);
+    const read = await keys.read!(created.id, created.outs!);
+    expect(read.props!.expiresAt).toBe(declared);
+    expect((await keys.diff!(created.id, read.props!, inputs)).changes).toBe(false);
+    // also against a state that holds the API's spelling (e.g. after an import), or a +00:00 offset
+    const apiSpelling = { ...read.props!, expiresAt: stored.expires_at };
+    expect((await keys.diff!(created.id, apiSpelling, inputs)).changes).toBe(false);
+    expect(
+      (await keys.diff!(created.id, read.props!, { ...inputs, expiresAt: "2099-06-30T23:59:59+00:00" }))
+        .changes,
+    ).toBe(false);
+    // a different instant still replaces the key
+    expect(
+      await keys.diff!(created.id, read.props!, { ...inputs, expiresAt: "2099-06-30T23:59:58Z" }),
+    ).toMatchObject({ changes: true, replaces: ["expiresAt"], deleteBeforeReplace: true });
+    // and a changed expiry out of band shows as drift in the API's form
+    await admin.edit("keys", created.id, { expires_at: "2099-07-01T00:00:00Z" });
+    const drifted = await keys.read!(created.id, read.props!);
+    expect(drifted.props!.expiresAt).toBe("2099-07-01T00:00:00Z");
+    expect((await keys.diff!(created.id, drifted.props!, inputs)).replaces).toEqual(["expiresAt"]);
+    await keys.delete!(created.id, drifted.props!);
+  });
+
+  it("deletes a key it could not disable and reports the failure, so the next create is not blocked", async () => {
+    await admin.fault({ route: "PATCH /keys/{hash}", status: 500, count: 100 });
+    await admin.reset();
+    const err = await keys.create!(keyInputs("never-enabled", { disabled: true })).catch((e) => e);
+    expect(isApiError(err)).toBe(true);
+    expect(err.status).toBe(500);
+    expect(err.message).toContain("PATCH");
+    expect((await admin.objects("keys")).filter((k) => k.name === "never-enabled")).toEqual([]);
+    const routes = (await admin.requests()).map((r) => `${r.route} ${r.status}`);
+    expect(routes.filter((r) => r.startsWith("PATCH")).length).toBeGreaterThan(1); // retried first
+    expect(routes.at(-1)).toBe("DELETE /keys/{hash} 200");
+    // once the API recovers, the same declaration creates its key
+    await admin.clearFaults();
+    const created = await keys.create!(keyInputs("never-enabled", { disabled: true }));
+    expect(created.outs).toMatchObject({ name: "never-enabled", disabled: true });
+    await keys.delete!(created.id, created.outs!);
+  }, 20_000);
+
   it("refuses to adopt a key of the same name, whose string it could never know", async () => {
     const outOfBand = await client().createKey({ name: "taken" });
     const err = await keys.create!(keyInputs("taken")).catch((e) => e);
