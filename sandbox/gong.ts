@@ -244,8 +244,9 @@ export class GongSandbox extends Service<GongState> {
     // ---- permission profiles ----
     const unknownWorkspace = (id: unknown) =>
       this.problem(400, "bad-request", `Workspace ${id} does not exist`);
+    // Gong documents 400 (not 404) for a profile id it does not know.
     const notFound = (id: unknown) =>
-      this.problem(404, "not-found", `Permission profile ${id} was not found`);
+      this.problem(400, "bad-request", `Permission profile ${id} was not found`);
     const invalid = (b: Stored): string | undefined => {
       for (const k of ["libraryFolderAccess"]) {
         const a = b[k];

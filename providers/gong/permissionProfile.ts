@@ -18,6 +18,7 @@ import {
   rememberConfig,
   requireString,
 } from "../dynamic";
+import { isApiError } from "../http/client";
 import { configuredGong, type PermissionProfile } from "./client";
 
 /** Boolean permission flags of PermissionProfileDTO. */
@@ -212,7 +213,18 @@ export const permissionProfileProvider: pulumi.dynamic.ResourceProvider<
   },
 
   async read(id, props) {
-    const r = await configuredGong(configValue).getProfile(id);
+    const gong = configuredGong(configValue);
+    let r: Awaited<ReturnType<typeof gong.getProfile>>;
+    try {
+      r = await gong.getProfile(id);
+    } catch (err) {
+      // Gong answers an unknown profile id with 400 (its description lists no 404): gone only when the
+      // workspace's listing confirms it, otherwise the 400 is a real error.
+      const ws = (props as PermissionProfileInputs).workspaceId;
+      if (!isApiError(err) || err.status !== 400 || !ws) throw err;
+      if ((await gong.listProfilesFresh(ws)).some((p) => p.id === id)) throw err;
+      r = undefined;
+    }
     if (!r?.profile) return { id: "", props: {} as PermissionProfileOutputs };
     return { id, props: outputs(r.profile, props as PermissionProfileInputs) };
   },

@@ -214,9 +214,18 @@ describe("permission profiles", () => {
   it("reports a profile deleted out of band as gone; delete warns that Gong keeps it and calls no API", async () => {
     const created = await profiles.create!(profileInputs("contract-vanishing"));
     await admin.remove("profiles", created.id);
+    await admin.reset();
     expect((await profiles.read!(created.id, created.outs!)).id).toBe("");
+    // Gong answers an unknown id with 400 (documented); the listing confirms it is gone
+    expect((await admin.requests()).map((r) => `${r.route} ${r.status}`)).toEqual([
+      "GET /v2/permission-profile 400",
+      "GET /v2/all-permission-profiles 200",
+    ]);
 
     const kept = await profiles.create!(profileInputs("contract-kept"));
+    // a 400 for a profile the listing still shows is a real error, not "gone"
+    await admin.fault({ route: "GET /v2/permission-profile", status: 400, count: 1 });
+    await expect(profiles.read!(kept.id, kept.outs!)).rejects.toThrow(/failed with 400/);
     await admin.reset();
     const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
     try {
