@@ -201,6 +201,25 @@ test("the five SaaS modules: up, no-op, drift, restore, refresh and destroy on t
     "utf8",
   );
   for (const secret of [...Object.values(SECRETS), ...returned]) expect(stateText).not.toContain(secret);
+  const sizes: Record<string, number> = {};
+  for (const r of JSON.parse(stateText).checkpoint.latest.resources as any[]) {
+    if (r.inputs?.__provider)
+      sizes[r.type.replace("pulumi-nodejs:dynamic/", "")] = r.inputs.__provider.length;
+  }
+  expect(Object.keys(sizes).sort()).toEqual([
+    "estuary:CatalogSpec",
+    "gong:CrmIntegration",
+    "gong:PermissionProfile",
+    "lambda:FileSystem",
+    "lambda:Instance",
+    "lambda:SshKey",
+    "openrouter:ApiKey",
+    "openrouter:ModelPolicy",
+    "portkey:Config",
+    "portkey:Integration",
+    "portkey:Provider",
+  ]);
+  console.log(`serialized provider bytes per resource type: ${JSON.stringify(sizes)}`);
 
   // 2. The unchanged program previews with no changes under the policy pack; a no-op up calls no API.
   await resetAll();
@@ -221,7 +240,13 @@ test("the five SaaS modules: up, no-op, drift, restore, refresh and destroy on t
     gong: { "GET /v2/permission-profile": 2, "GET /v2/crm/integrations": 1 },
     // five catalog specs, and one refresh-token exchange for the access token they share
     estuary: { "GET /rest/v1/live_specs": 5, "POST /rest/v1/rpc/generate_access_token": 1 },
-    portkey: { "GET /integrations/{slug}": 1, "GET /providers/{slug}": 1, "GET /configs/{slug}": 1 },
+    // a config's detail carries only its body: its name and status come from the listing (one more GET)
+    portkey: {
+      "GET /integrations/{slug}": 1,
+      "GET /providers/{slug}": 1,
+      "GET /configs": 1,
+      "GET /configs/{slug}": 1,
+    },
     // two keys, and the model policy re-validated against the catalogue
     openrouter: { "GET /keys/{hash}": 2, "GET /models": 1 },
     // Lambda has no GET for one SSH key or file system: each is read from its list
