@@ -9,6 +9,13 @@ import { isApiError } from "../providers/http/client";
 import { LambdaClient, lambdaSettings } from "../providers/lambda/client";
 import { OpenRouterClient, openrouterSettings, validateModels } from "../providers/openrouter/client";
 import { PortkeyClient, portkeySettings } from "../providers/portkey/client";
+import {
+  isSnowflakeFailure,
+  LOGIN_REFUSED,
+  loginFromConfig,
+  NOT_PERMITTED,
+  withSnowflakeSession,
+} from "./snowflake";
 
 export type Stage = "config" | "reachable" | "authenticated" | "permitted";
 
@@ -353,6 +360,40 @@ export const INTEGRATIONS: Integration[] = [
       { key: "snowflake:user" },
       { key: "snowflake:password", secret: true },
     ],
+    async probe(get, signal) {
+      const login = loginFromConfig(get, get("snowflake:user"), get("snowflake:password"));
+      const host = "snowflake:organizationName and snowflake:accountName (and snowflake:host if set)";
+      try {
+        const [row] = await withSnowflakeSession(
+          login,
+          (query) => query("SELECT CURRENT_USER(), CURRENT_ROLE()"),
+          signal,
+        );
+        return `logged in as ${row["CURRENT_USER()"]} with role ${row["CURRENT_ROLE()"]}`;
+      } catch (err) {
+        if (!isSnowflakeFailure(err)) throw err;
+        if (err.network) throw networkFailure(err, `Snowflake (${login.accessUrl})`, host);
+        if (err.code === LOGIN_REFUSED) {
+          throw new ProbeFailure(
+            "authenticated",
+            `Snowflake refused the login (${err.code}): ${err.message}`,
+            `check snowflake:user and snowflake:password, and ${host}: a wrong account answers the same way`,
+          );
+        }
+        if (NOT_PERMITTED.includes(err.code)) {
+          throw new ProbeFailure(
+            "permitted",
+            `Snowflake refused the session (${err.code}): ${err.message}`,
+            "grant the role to snowflake:user (GRANT ROLE ... TO USER ...) or change snowflake:role",
+          );
+        }
+        throw new ProbeFailure(
+          "reachable",
+          `Snowflake answered ${err.code}: ${err.message}`,
+          `check ${host}`,
+        );
+      }
+    },
   },
   {
     name: "aws",

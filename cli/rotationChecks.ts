@@ -6,12 +6,17 @@ import { randomBytes } from "node:crypto";
 import type { RotatedService } from "../config";
 import { webhookUrlWithKey } from "../integrations/gong";
 import { slotGenerations } from "../integrations/rotation";
+import { isSnowflakeFailure, LOGIN_REFUSED, loginFromConfig, withSnowflakeSession } from "./snowflake";
 
 export interface RotationCheckContext {
   /** Stack config value ("" when unset). */
   get(key: string): string;
   /** The credential's current value, after the rotation (never printed). */
   current: string;
+  /** The slot the rotation made current. */
+  slot: "a" | "b";
+  /** The stack's resources as exported after the rotation (secrets revealed in memory only). */
+  resources: any[];
   signal: AbortSignal;
 }
 
@@ -91,6 +96,51 @@ export const ROTATION_CHECKS: Partial<Record<RotatedService, RotationCheck>> = {
       "gongWebhookUrl",
     );
   },
+};
+
+const SNOWFLAKE_USER = "snowflake:index/legacyServiceUser:LegacyServiceUser";
+
+ROTATION_CHECKS.snowflake = async ({ get, current, slot, resources, signal }) => {
+  // The current slot's service user (SnowflakeAnalytics names it <component>-user-<slot>).
+  const user = resources.find((r) => r.type === SNOWFLAKE_USER && String(r.urn).endsWith(`-user-${slot}`));
+  if (!user) throw new Error(`the stack holds no Snowflake service user for slot ${slot}: deploy it first`);
+  const loginName = String(reveal(user.outputs?.loginName) ?? reveal(user.outputs?.name));
+  const role = reveal(user.outputs?.defaultRole) as string | undefined;
+  const keys = "snowflake:organizationName, snowflake:accountName (and snowflake:host if set)";
+  const login = (password: string) => ({ ...loginFromConfig(get, loginName, password), role: undefined });
+
+  let who: Record<string, unknown>;
+  try {
+    [who] = await withSnowflakeSession(
+      login(current),
+      (query) => query("SELECT CURRENT_USER(), CURRENT_ROLE()"),
+      signal,
+    );
+  } catch (err) {
+    if (!isSnowflakeFailure(err)) throw err;
+    if (err.network) throw new Error(`Snowflake is unreachable: ${err.message}; check ${keys}`);
+    throw new Error(
+      `Snowflake refused the new password of ${loginName} (${err.code}: ${err.message}); the previous one stays current`,
+    );
+  }
+  if (role && who["CURRENT_ROLE()"] !== role) {
+    throw new Error(
+      `${loginName} logs in with the new password but its session has role ${who["CURRENT_ROLE()"]}, not ${role}: consumers would lack their grants`,
+    );
+  }
+  try {
+    await withSnowflakeSession(login(randomBytes(24).toString("hex")), async () => undefined, signal);
+  } catch (err) {
+    if (isSnowflakeFailure(err) && err.code === LOGIN_REFUSED) {
+      return `Snowflake accepts the new password of ${loginName} (role ${who["CURRENT_ROLE()"]}) and refuses a wrong one (${err.code})`;
+    }
+    throw new Error(
+      `Snowflake did not refuse a wrong password for ${loginName} as expected: ${(err as Error).message ?? err}`,
+    );
+  }
+  throw new Error(
+    `Snowflake accepted a wrong password for ${loginName}: it does not check passwords, so the new one is unproven`,
+  );
 };
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";

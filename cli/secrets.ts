@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { parse as parseDotenv } from "dotenv";
 import sodium from "libsodium-wrappers";
 import { CARRIERS, ROTATED_SERVICES, type RotatedService } from "../config";
-import { rotationStatus } from "../integrations/rotation";
+import { rotationStatus, slotGenerations } from "../integrations/rotation";
 import { ApiClient, isApiError } from "../providers/http/client";
 import { CliError, EXIT, openStack, progress, stackConfig, table, writePrivate } from "./common";
 import { configKeyFor, dotenvQuote, envNameFor, isSecretName } from "./envnames";
@@ -443,8 +443,15 @@ function stackDriver(stack: Stack): RotationDriver {
       const rotation = JSON.parse(values.get("rotation")?.value || "{}");
       // Exported with secrets shown (the Automation API's export): the value stays in memory, never printed.
       const deployment = (await stack.exportStack()).deployment;
-      const current = currentCredential(deployment, service, rotation[service]?.epoch ?? 0);
-      return check({ get: (k) => values.get(k)?.value ?? "", current, signal: AbortSignal.timeout(30_000) });
+      const epoch = rotation[service]?.epoch ?? 0;
+      const current = currentCredential(deployment, service, epoch);
+      return check({
+        get: (k) => values.get(k)?.value ?? "",
+        current,
+        slot: slotGenerations(epoch).current,
+        resources: deployment?.resources ?? [],
+        signal: AbortSignal.timeout(30_000),
+      });
     },
   };
 }

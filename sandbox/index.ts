@@ -10,6 +10,7 @@ import { LambdaSandbox } from "./lambda";
 import { OpenRouterSandbox } from "./openrouter";
 import { PortkeySandbox } from "./portkey";
 import { SlackSandbox } from "./slack";
+import { SnowflakeSandbox } from "./snowflake";
 
 export const SERVICES: Record<string, { make: () => Service; defaultPort: number }> = {
   airbyte: { make: () => new AirbyteSandbox(), defaultPort: 18001 },
@@ -20,6 +21,7 @@ export const SERVICES: Record<string, { make: () => Service; defaultPort: number
   portkey: { make: () => new PortkeySandbox(), defaultPort: 18006 },
   openrouter: { make: () => new OpenRouterSandbox(), defaultPort: 18007 },
   lambda: { make: () => new LambdaSandbox(), defaultPort: 18008 },
+  snowflake: { make: () => new SnowflakeSandbox(), defaultPort: 18009 },
 };
 
 export interface Sandbox {

@@ -48,6 +48,8 @@ afterAll(async () => {
 const ctx = (values: Record<string, string>, current: string) => ({
   get: (k: string) => values[k] ?? "",
   current,
+  slot: "a" as const,
+  resources: [],
   signal: AbortSignal.timeout(5000),
 });
 
