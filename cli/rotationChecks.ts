@@ -123,7 +123,7 @@ ROTATION_CHECKS.snowflake = async ({ get, current, slot, resources, signal }) =>
       `Snowflake refused the new password of ${loginName} (${err.code}: ${err.message}); the previous one stays current`,
     );
   }
-  if (role && who["CURRENT_ROLE()"] !== role) {
+  if (role && String(who["CURRENT_ROLE()"]).toUpperCase() !== role.toUpperCase()) {
     throw new Error(
       `${loginName} logs in with the new password but its session has role ${who["CURRENT_ROLE()"]}, not ${role}: consumers would lack their grants`,
     );
