@@ -476,6 +476,7 @@ export function loadStackConfig(cfg: ConfigSource = programConfig(), stack = pul
     : undefined;
   if (estuary) {
     r.string("estuaryApiUrl", { default: "https://eyrcnmuzzyriypdajwdk.supabase.co/rest/v1", ...url });
+    r.string("estuaryConfigEncryptionUrl", { default: "https://config-encryption.estuary.dev", ...url });
     ciCredentials.ESTUARY_REFRESH_TOKEN = r.secret("estuaryRefreshToken");
     if (estuary.snowflake && !snowflake) {
       r.problems.push(

@@ -439,6 +439,7 @@ export const INTEGRATIONS: Integration[] = [
     requires: [
       { key: "estuaryApiUrl", default: "https://eyrcnmuzzyriypdajwdk.supabase.co/rest/v1" },
       { key: "estuaryRefreshToken", secret: true },
+      { key: "estuaryConfigEncryptionUrl", default: "https://config-encryption.estuary.dev" },
     ],
     async probe(get) {
       const client = new EstuaryClient(estuarySettings(get), PROBE_CLIENT);
@@ -448,7 +449,28 @@ export const INTEGRATIONS: Integration[] = [
         credentials: "estuaryRefreshToken (flowctl auth token; it may have been revoked)",
         permission: "grant the token's user read on the catalog prefix",
       });
-      return "refresh token exchanged; catalog readable";
+      // every publication with a credential needs the encryption service: it must answer with ciphertext
+      const sealed = await viaClient(
+        () =>
+          client.encryptConfig(
+            { check: "sophia-check" },
+            { type: "object", properties: { check: { type: "string", secret: true } } },
+          ),
+        "Estuary config encryption",
+        {
+          url: "estuaryConfigEncryptionUrl",
+          credentials: "estuaryConfigEncryptionUrl",
+          permission: "check estuaryConfigEncryptionUrl",
+        },
+      );
+      if (typeof sealed.check_sops !== "string" || "check" in sealed) {
+        throw new ProbeFailure(
+          "reachable",
+          "the config-encryption service answered without encrypting the secret property",
+          "check estuaryConfigEncryptionUrl: it must be Estuary's config-encryption service",
+        );
+      }
+      return "refresh token exchanged; catalog readable; config encryption works";
     },
   },
   {

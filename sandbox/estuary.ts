@@ -12,7 +12,9 @@
 // - PostgREST: select=, eq./in./like. filters, Prefer return=representation, single objects with
 //   Accept application/vnd.pgrst.object+json (406 PGRST116 otherwise), errors {code, message, details, hint}.
 // - /ingest/<capture>/<path>: the HTTP-ingest capture's webhook, which accepts a document only with the
-//   bearer token in the capture's live endpoint config (require_auth_token).
+//   bearer token in the capture's live endpoint config (require_auth_token), decrypted first when the
+//   config is sops-encrypted, as Flow's runtime decrypts a config before handing it to the connector.
+// - /v1/encrypt-config: the config-encryption service (sops with a KMS key the stand-in keeps; ./sops.ts).
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
@@ -21,6 +23,7 @@ import Ajv2019 from "ajv/dist/2019";
 import addFormats from "ajv-formats";
 import { type Ctx, type Reply, Service } from "./core";
 import { OpenApiSpec, vendorSpecDir } from "./openapi";
+import { sopsDecrypt, sopsEncrypt } from "./sops";
 
 const REFRESH_ID = "0f:a1:00:00:00:00:00:01";
 const REFRESH_SECRET = "sandbox-estuary-refresh-secret";
@@ -51,7 +54,13 @@ interface EstuaryState {
   draft_errors: Record<string, Row>;
   live_specs: Record<string, Row>;
   ingested: Record<string, Row>;
+  /** The config-encryption service's KMS key (hex); the one thing that can open a sops document. */
+  kmsKey?: string;
 }
+
+/** The KMS key the sandbox's sops documents name (Estuary's is a Google Cloud KMS key). */
+export const ESTUARY_KMS_KEY_ID =
+  "projects/estuary-sandbox/locations/us-central1/keyRings/config-encryption/cryptoKeys/sandbox";
 
 const JWT_KEY = "sandbox-jwt-signing-key";
 const b64url = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
@@ -132,7 +141,13 @@ export class EstuarySandbox extends Service<EstuaryState> {
       draft_errors: {},
       live_specs: {},
       ingested: {},
+      kmsKey: randomBytes(32).toString("hex"),
     };
+  }
+
+  private kms(): Buffer {
+    this.state.kmsKey ??= randomBytes(32).toString("hex");
+    return Buffer.from(this.state.kmsKey, "hex");
   }
 
   problem(status: number, title: string, detail: string): Reply {
@@ -153,7 +168,8 @@ export class EstuarySandbox extends Service<EstuaryState> {
   }
 
   protected authenticate(ctx: Ctx, op: { operationId: string; template: string }): Reply | undefined {
-    if (op.operationId === "generateAccessToken" || op.operationId === "ingestDocument") return undefined;
+    // the token exchange, the ingest webhook (its own bearer token) and config encryption take no session
+    if (["generateAccessToken", "ingestDocument", "encryptConfig"].includes(op.operationId)) return undefined;
     const auth = String(ctx.headers.authorization ?? "");
     const token = auth.startsWith("Bearer ") ? auth.slice(7) : "";
     const table = op.template.split("/").pop();
@@ -489,6 +505,15 @@ export class EstuarySandbox extends Service<EstuaryState> {
       this.rows(ctx, this.filtered(ctx, Object.values(this.state.live_specs), ["id", "catalog_name"])),
     );
 
+    this.on("encryptConfig", (ctx) => {
+      const { config, schema } = ctx.body;
+      if (schema.type !== undefined && schema.type !== "object") {
+        return { status: 400, body: { error: "schema must describe an object (type: object)" } };
+      }
+      this.save(); // a new KMS key, for data written before the stand-in had one
+      return { status: 200, body: sopsEncrypt(config, schema, this.kms(), ESTUARY_KMS_KEY_ID) };
+    });
+
     this.on("ingestDocument", (ctx) => {
       const capture = this.liveByName(ctx.params.capture);
       const route = `/${ctx.params.path}`;
@@ -496,7 +521,8 @@ export class EstuarySandbox extends Service<EstuaryState> {
       if (capture?.spec_type !== "capture" || !binding) {
         return this.pgError(404, "404", `no HTTP-ingest path ${route} on capture ${ctx.params.capture}`);
       }
-      const expected = capture.spec.endpoint?.connector?.config?.require_auth_token;
+      const config = capture.spec.endpoint?.connector?.config ?? {};
+      const expected = sopsDecrypt(config, this.kms()).require_auth_token;
       const auth = String(ctx.headers.authorization ?? "");
       if (expected && auth !== `Bearer ${expected}`) {
         return this.pgError(401, "401", "invalid or missing bearer token");

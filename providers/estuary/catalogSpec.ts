@@ -120,6 +120,49 @@ function outputs(live: LiveSpec, inputs: CatalogSpecInputs): CatalogSpecOutputs 
   };
 }
 
+/** Paths in `value` that leave the single allowed chain of keys (unknown values are let through). */
+function strayPaths(value: unknown, chain: string[], at: string): string[] {
+  if (chain.length === 0 || value === undefined || isUnknown(value)) return [];
+  if (!isPlainObject(value)) return [at];
+  const [key, ...rest] = chain;
+  return Object.entries(value).flatMap(([k, v]) =>
+    k === key
+      ? rest.length
+        ? strayPaths(v, rest, `${at}.${k}`)
+        : isPlainObject(v) || isUnknown(v)
+          ? []
+          : [`${at}.${k}`]
+      : [`${at}.${k}`],
+  );
+}
+
+/** A JSON schema marking every leaf of the secret endpoint config `secret: true`, for the encryption service. */
+function secretSchema(secret: unknown): Record<string, unknown> {
+  if (!isPlainObject(secret)) return { secret: true };
+  return {
+    type: "object",
+    properties: Object.fromEntries(Object.entries(secret).map(([k, v]) => [k, secretSchema(v)])),
+  };
+}
+
+/** The secret endpoint config of a secretSpec (the only place a secretSpec may hold anything). */
+const secretConfigOf = (secretSpec: Record<string, unknown> | undefined) =>
+  (secretSpec?.endpoint as { connector?: { config?: unknown } } | undefined)?.connector?.config;
+
+/**
+ * The spec to stage: the declared spec with its secrets merged in, the endpoint config's secrets
+ * sops-encrypted by Estuary's config-encryption service first, as flowctl and the UI do — Estuary stores
+ * and returns only ciphertext, and Flow decrypts it for the connector.
+ */
+async function stagedSpec(inputs: CatalogSpecInputs): Promise<Record<string, unknown>> {
+  const merged = deepMerge(inputs.spec, inputs.secretSpec ?? {}) as Record<string, any>;
+  const secret = secretConfigOf(inputs.secretSpec);
+  if (!isPlainObject(secret)) return merged;
+  const connector = merged.endpoint.connector;
+  const config = await client().encryptConfig(connector.config, secretSchema(secret));
+  return { ...merged, endpoint: { ...merged.endpoint, connector: { ...connector, config } } };
+}
+
 /** Publishes the declared spec over `expectPubId` and returns the resulting live spec. */
 async function publishSpec(inputs: CatalogSpecInputs, expectPubId: string, verb: string) {
   const c = client();
@@ -128,7 +171,7 @@ async function publishSpec(inputs: CatalogSpecInputs, expectPubId: string, verb:
       {
         catalog_name: inputs.catalogName,
         spec_type: inputs.specType,
-        spec: deepMerge(inputs.spec, inputs.secretSpec ?? {}),
+        spec: await stagedSpec(inputs),
         expect_pub_id: expectPubId,
       },
     ],
@@ -175,6 +218,16 @@ export const catalogSpecProvider: pulumi.dynamic.ResourceProvider<CatalogSpecInp
       }
     }
     optionalObject(failures, n, "secretSpec");
+    // Estuary encrypts endpoint configs only: a secret anywhere else would be stored in plain text.
+    if (isPlainObject(n.secretSpec)) {
+      const stray = strayPaths(n.secretSpec, ["endpoint", "connector", "config"], "secretSpec");
+      if (stray.length) {
+        failures.push({
+          property: "secretSpec",
+          reason: `secretSpec may hold only endpoint.connector.config values (the ones Estuary encrypts); got ${stray.join(", ")}`,
+        });
+      }
+    }
     if (n.dataPlaneName !== undefined) requireString(failures, n, "dataPlaneName");
     return { inputs: news, failures };
   },

@@ -23,6 +23,8 @@ export interface EstuarySettings {
   refreshToken: string;
   /** Supabase's public `apikey` header, where the gateway asks for one. */
   apiKey?: string;
+  /** Estuary's config-encryption service (sops with Estuary's KMS key), default ESTUARY_DEFAULT_ENCRYPTION_URL. */
+  configEncryptionUrl?: string;
 }
 
 export type SpecType = "capture" | "collection" | "materialization" | "test";
@@ -52,6 +54,8 @@ export interface PublishOptions {
 
 /** The public control plane's PostgREST root (flowctl's default). */
 export const ESTUARY_DEFAULT_API_URL = "https://eyrcnmuzzyriypdajwdk.supabase.co/rest/v1";
+/** Estuary's config-encryption service, as flowctl, the UI and estuary-cdk call it. */
+export const ESTUARY_DEFAULT_ENCRYPTION_URL = "https://config-encryption.estuary.dev";
 /** The publication id Flow expects for a spec that must not exist yet. */
 export const NO_PUB_ID = "00:00:00:00:00:00:00:00";
 
@@ -65,7 +69,11 @@ export function estuarySettings(get: (key: string) => string | undefined): Estua
     throw new Error("Estuary: missing config `estuaryRefreshToken` (or ESTUARY_REFRESH_TOKEN)");
   }
   const apiKey = get("estuaryApiKey") || process.env.ESTUARY_API_KEY || undefined;
-  return { apiUrl, refreshToken, apiKey };
+  const configEncryptionUrl =
+    get("estuaryConfigEncryptionUrl") ||
+    process.env.ESTUARY_CONFIG_ENCRYPTION_URL ||
+    ESTUARY_DEFAULT_ENCRYPTION_URL;
+  return { apiUrl, refreshToken, apiKey, configEncryptionUrl };
 }
 
 /** flowctl's refresh token: base64 of JSON {id, secret} (the JSON itself is accepted too). */
@@ -119,6 +127,8 @@ export class EstuaryClient {
   private readonly single: ApiClient;
   /** Upserts (Prefer: resolution=merge-duplicates). */
   private readonly upsert: ApiClient;
+  /** The config-encryption service: anonymous, so no Estuary credential travels to it. */
+  private readonly encryption: ApiClient;
   private readonly pollIntervalMs: number;
   private readonly publishTimeoutMs: number;
 
@@ -167,6 +177,22 @@ export class EstuaryClient {
     this.rest = client({ prefer: "return=representation" });
     this.single = client({ accept: "application/vnd.pgrst.object+json", prefer: "return=representation" });
     this.upsert = client({ prefer: "resolution=merge-duplicates,return=representation" });
+    this.encryption = new ApiClient({
+      service: "Estuary config encryption",
+      baseUrl: (settings.configEncryptionUrl ?? ESTUARY_DEFAULT_ENCRYPTION_URL).replace(/\/+$/, ""),
+      ...transport,
+    });
+  }
+
+  /**
+   * Has Estuary's config-encryption service sops-encrypt the properties `schema` marks `secret: true`
+   * (each comes back as `<key>_sops`, with a `sops` stanza), so a credential is never stored at Estuary in
+   * plain text; Flow decrypts it for the connector. Encrypting twice is harmless, so retries are safe.
+   */
+  async encryptConfig(config: Record<string, unknown>, schema: Record<string, unknown>) {
+    return this.encryption.request<Record<string, unknown>>("POST", "/v1/encrypt-config", {
+      body: { config, schema },
+    });
   }
 
   /** The live spec of a catalog name, or undefined when there is none. */

@@ -7,7 +7,8 @@ import { UNKNOWN } from "../../providers/dynamic";
 import { catalogSpecProvider as provider } from "../../providers/estuary/catalogSpec";
 import { EstuaryClient, jwtSecondsLeft, NO_PUB_ID, parseRefreshToken } from "../../providers/estuary/client";
 import { isApiError } from "../../providers/http/client";
-import { ESTUARY_SANDBOX } from "../../sandbox/estuary";
+import { ESTUARY_KMS_KEY_ID, ESTUARY_SANDBOX } from "../../sandbox/estuary";
+import { sopsDecrypt, sopsEncrypt } from "../../sandbox/sops";
 import { type Admin, providerConfig, startTestSandbox, type TestSandbox } from "../helpers/sandbox";
 
 jest.setTimeout(20_000);
@@ -53,6 +54,7 @@ beforeAll(async () => {
   await provider.configure!(
     providerConfig({
       "sophia-ai:estuaryApiUrl": apiUrl,
+      "sophia-ai:estuaryConfigEncryptionUrl": sb.url("estuary"),
       "sophia-ai:estuaryRefreshToken": ESTUARY_SANDBOX.refreshToken,
     }),
   );
@@ -160,6 +162,27 @@ describe("check", () => {
     expect(await admin.requests()).toEqual([]);
   });
 
+  it("keeps secretSpec to endpoint.connector.config, the one part Estuary encrypts", async () => {
+    const res = await provider.check!(
+      {} as any,
+      {
+        ...capture("stray", "events", "t"),
+        secretSpec: {
+          endpoint: { connector: { config: { require_auth_token: "t" }, image: "x" } },
+          bindings: [{ resource: { token: "t" } }],
+        },
+      } as any,
+    );
+    expect(res.failures).toEqual([
+      {
+        property: "secretSpec",
+        reason:
+          "secretSpec may hold only endpoint.connector.config values (the ones Estuary encrypts); got secretSpec.endpoint.connector.image, secretSpec.bindings",
+      },
+    ]);
+    expect((await provider.check!({} as any, capture("ok", "events", "t") as any)).failures).toEqual([]);
+  });
+
   it("accepts unknown values during preview", async () => {
     const res = await provider.check!(
       {} as any,
@@ -206,7 +229,18 @@ describe("lifecycle", () => {
     const cap = await provider.create!(capture("webhook", "events", "token-one"));
     expect(cap.outs!.spec).toEqual(capture("webhook", "events", "x").spec); // no token in the compared spec
     expect(cap.outs!.secretSpec).toEqual(capture("webhook", "events", "token-one").secretSpec);
-    expect((await live("webhook")).spec.endpoint.connector.config.require_auth_token).toBe("token-one");
+    // Estuary stores only the sops-encrypted token, as its config-encryption service returned it
+    const stored = (await live("webhook")).spec.endpoint.connector.config;
+    expect(stored.require_auth_token).toBeUndefined();
+    expect(stored.require_auth_token_sops).toMatch(
+      /^ENC\[AES256_GCM,data:[^,]+,iv:[^,]+,tag:[^,]+,type:str\]$/,
+    );
+    expect(stored.sops).toMatchObject({
+      encrypted_suffix: "_sops",
+      gcp_kms: [{ resource_id: ESTUARY_KMS_KEY_ID }],
+    });
+    expect(JSON.stringify(await admin.objects("live_specs"))).not.toContain("token-one");
+    expect((await admin.requests()).map((r) => r.route)).toContain("POST /v1/encrypt-config");
 
     const read = await provider.read!(cap.id, cap.outs!);
     expect(read.id).toBe(cap.id);
@@ -381,6 +415,59 @@ describe("the HTTP-ingest capture", () => {
     ]);
     await provider.delete!(cap.id, updated.outs!);
     await provider.delete!(coll.id, coll.outs!);
+  });
+});
+
+describe("config encryption", () => {
+  it("stages nothing when the encryption service refuses, and retries it when it fails", async () => {
+    await admin.reset();
+    await admin.fault({ route: "POST /v1/encrypt-config", status: 400, count: 1 });
+    await expect(provider.create!(capture("enc-refused", "events", "tok"))).rejects.toThrow(
+      /^Estuary config encryption API POST \/v1\/encrypt-config failed with 400/,
+    );
+    const routes = (await admin.requests()).map((r) => r.route);
+    expect(routes.filter((r) => r.includes("/rest/v1/draft"))).toEqual([]); // no draft was even created
+    expect(await live("enc-refused")).toBeUndefined();
+
+    await admin.fault({ route: "POST /v1/encrypt-config", status: 503, count: 1 });
+    const coll = await provider.create!(collection("events-enc"));
+    const cap = await provider.create!(capture("enc-retried", "events-enc", "tok"));
+    expect((await live("enc-retried")).spec.endpoint.connector.config.require_auth_token_sops).toMatch(
+      /^ENC\[/,
+    );
+    await provider.delete!(cap.id, cap.outs!);
+    await provider.delete!(coll.id, coll.outs!);
+  });
+
+  it("encrypts what the schema marks secret (secret or airbyte_secret, nested) and only that, as sops does", () => {
+    const kms = Buffer.alloc(32, 7);
+    const config = {
+      user: "u",
+      password: "p@ss",
+      port: 5432,
+      tunnel: { host: "h", privateKey: "k" },
+      ssl: true,
+    };
+    const schema = {
+      type: "object",
+      properties: {
+        password: { type: "string", secret: true },
+        tunnel: { oneOf: [{ properties: { privateKey: { airbyte_secret: true } } }] },
+        ssl: { secret: true },
+      },
+    };
+    const enc = sopsEncrypt(config, schema, kms, "projects/p/keys/k") as Record<string, any>;
+    expect(Object.keys(enc)).toEqual(["password_sops", "port", "ssl_sops", "tunnel", "user", "sops"]);
+    expect(enc.user).toBe("u");
+    expect(enc.tunnel.host).toBe("h");
+    expect(enc.tunnel.privateKey_sops).toMatch(/type:str\]$/);
+    expect(enc.ssl_sops).toMatch(/type:bool\]$/);
+    expect(JSON.stringify(enc)).not.toMatch(/p@ss|"k"/);
+    expect(sopsDecrypt(enc, kms)).toEqual(config);
+    // another KMS key cannot open it, and a swapped value fails the MAC
+    expect(() => sopsDecrypt(enc, Buffer.alloc(32, 8))).toThrow();
+    const swapped = { ...enc, password_sops: enc.tunnel.privateKey_sops };
+    expect(() => sopsDecrypt(swapped, kms)).toThrow();
   });
 });
 

@@ -40,6 +40,7 @@ function values(overrides: Record<string, string> = {}): Values {
     gongAccessKeySecret: GONG_SANDBOX.accessKeySecret,
     estuaryEnabled: "true",
     estuaryApiUrl: `${sb.url("estuary")}${ESTUARY_SANDBOX.restPath}`,
+    estuaryConfigEncryptionUrl: sb.url("estuary"),
     estuaryRefreshToken: ESTUARY_SANDBOX.refreshToken,
     redisEnabled: "false",
     postgresHost: "127.0.0.1",
@@ -70,7 +71,7 @@ test("a good configuration passes every SaaS probe, with latency and what was pr
   const r = await check(values());
   for (const s of SERVICES) expect([s, r[s].status]).toEqual([s, "pass"]);
   expect(r.gong.detail).toBe("workspace visible; permission profiles readable");
-  expect(r.estuary.detail).toBe("refresh token exchanged; catalog readable");
+  expect(r.estuary.detail).toBe("refresh token exchanged; catalog readable; config encryption works");
   expect(r.openrouter.detail).toMatch(/llmModels valid against \d+ models/);
   for (const s of SERVICES) expect(r[s].latencyMs).toEqual(expect.any(Number));
 });
@@ -93,9 +94,18 @@ test("wrong credentials fail at 'authenticated' and name the keys to check, neve
 });
 
 test("an unreachable service fails at 'reachable'; an unknown workspace at 'permitted'", async () => {
-  const r = await check(values({ gongWorkspaceId: "1111111111", portkeyApiUrl: "http://127.0.0.1:1/v1" }));
+  const r = await check(
+    values({
+      gongWorkspaceId: "1111111111",
+      portkeyApiUrl: "http://127.0.0.1:1/v1",
+      estuaryConfigEncryptionUrl: "http://127.0.0.1:1",
+    }),
+  );
   expect([r.portkey.status, r.portkey.stage]).toEqual(["fail", "reachable"]);
   expect(r.portkey.recommendation).toContain("portkeyApiUrl");
+  // Estuary's control plane answers, but without its encryption service no credential can be published
+  expect([r.estuary.status, r.estuary.stage]).toEqual(["fail", "reachable"]);
+  expect(r.estuary.recommendation).toContain("estuaryConfigEncryptionUrl");
   expect([r.gong.status, r.gong.stage]).toEqual(["fail", "permitted"]);
   expect(r.gong.error).toContain("Gong workspace 1111111111 is not visible");
 });

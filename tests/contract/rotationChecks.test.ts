@@ -18,6 +18,7 @@ beforeAll(async () => {
   await provider.configure!(
     providerConfig({
       "sophia-ai:estuaryApiUrl": `${sb.url("estuary")}${ESTUARY_SANDBOX.restPath}`,
+      "sophia-ai:estuaryConfigEncryptionUrl": sb.url("estuary"),
       "sophia-ai:estuaryRefreshToken": ESTUARY_SANDBOX.refreshToken,
     }),
   );

@@ -73,6 +73,7 @@ beforeAll(async () => {
     gongWebhookUrl: "https://hooks.sophia-ai.example/api/webhooks/gong",
     estuaryEnabled: "true",
     estuaryApiUrl: `${sb.url("estuary")}${ESTUARY_SANDBOX.restPath}`,
+    estuaryConfigEncryptionUrl: sb.url("estuary"),
     openrouterEnabled: "true",
     openrouterApiUrl: sb.url("openrouter"),
     openrouterKeys: JSON.stringify([
@@ -182,6 +183,13 @@ test("the five SaaS modules: up, no-op, drift, restore, refresh and destroy on t
     });
   expect((await post(SECRETS.estuaryCaptureToken)).status).toBe(200);
   expect((await post("wrong-token")).status).toBe(401);
+  // Estuary holds the endpoint credentials only sops-encrypted (the capture token, the PostgreSQL and
+  // Redis passwords), as its config-encryption service returned them.
+  const estuaryStore = JSON.stringify(await admin.estuary.objects("live_specs"));
+  for (const secret of [SECRETS.estuaryCaptureToken, SECRETS.postgresPassword, SECRETS.redisPassword]) {
+    expect(estuaryStore).not.toContain(secret);
+  }
+  expect(estuaryStore.match(/"(require_auth_token|password)_sops":"ENC\[AES256_GCM/g)).toHaveLength(3);
 
   // Secrets: the API-returned key strings and the private key are secret outputs; no secret is in state.
   const outputs = await stack.outputs();
