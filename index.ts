@@ -24,7 +24,7 @@ interface Minted {
   audit(): Record<string, unknown>;
 }
 const carriers = Boolean(config.github || config.vercel);
-const credential = (service: RotatedService, name: string, special = false): Minted => {
+const credential = (service: RotatedService, name: string, mixedCase = false): Minted => {
   if (config.credentialSource === "config") {
     // Only the sandbox, on an engine without the random plugin: the value comes from its stack config.
     const current = config.providedCredentials[service]!;
@@ -34,11 +34,11 @@ const credential = (service: RotatedService, name: string, special = false): Min
     service,
     rotation: config.rotation.services[service],
     maxAgeDays: config.rotation.maxAgeDays,
-    special,
+    mixedCase,
   });
 };
 const snowflakeCredential = config.snowflake
-  ? credential("snowflake", "snowflake-service-password")
+  ? credential("snowflake", "snowflake-service-password", true) // Snowflake's password policy
   : undefined;
 const gongWebhookSecret =
   carriers || config.gong?.webhookUrl ? credential("gong", "gong-webhook-secret") : undefined;

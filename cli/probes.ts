@@ -13,7 +13,8 @@ import {
   isSnowflakeFailure,
   LOGIN_REFUSED,
   loginFromConfig,
-  NOT_PERMITTED,
+  ROLE_NOT_GRANTED,
+  WAREHOUSE_REFUSED,
   withSnowflakeSession,
 } from "./snowflake";
 
@@ -361,8 +362,8 @@ export const INTEGRATIONS: Integration[] = [
       { key: "snowflake:password", secret: true },
     ],
     async probe(get, signal) {
-      const login = loginFromConfig(get, get("snowflake:user"), get("snowflake:password"));
       const host = "snowflake:organizationName and snowflake:accountName (and snowflake:host if set)";
+      const login = loginFromConfig(get, get("snowflake:user"), get("snowflake:password"));
       try {
         const [row] = await withSnowflakeSession(
           login,
@@ -372,7 +373,20 @@ export const INTEGRATIONS: Integration[] = [
         return `logged in as ${row["CURRENT_USER()"]} with role ${row["CURRENT_ROLE()"]}`;
       } catch (err) {
         if (!isSnowflakeFailure(err)) throw err;
-        if (err.network) throw networkFailure(err, `Snowflake (${login.accessUrl})`, host);
+        if (err.kind === "network") {
+          throw new ProbeFailure(
+            "reachable",
+            `Snowflake (${login.accessUrl}) is unreachable: ${err.message}`,
+            `check ${host}, and that this network may reach it (firewall, VPN, network policy)`,
+          );
+        }
+        if (err.kind === "client") {
+          throw new ProbeFailure(
+            "config",
+            `Snowflake's driver refused the settings: ${err.message}`,
+            `check ${host}`,
+          );
+        }
         if (err.code === LOGIN_REFUSED) {
           throw new ProbeFailure(
             "authenticated",
@@ -380,11 +394,18 @@ export const INTEGRATIONS: Integration[] = [
             `check snowflake:user and snowflake:password, and ${host}: a wrong account answers the same way`,
           );
         }
-        if (NOT_PERMITTED.includes(err.code)) {
+        if (err.code === ROLE_NOT_GRANTED) {
           throw new ProbeFailure(
             "permitted",
             `Snowflake refused the session (${err.code}): ${err.message}`,
             "grant the role to snowflake:user (GRANT ROLE ... TO USER ...) or change snowflake:role",
+          );
+        }
+        if (err.code === WAREHOUSE_REFUSED) {
+          throw new ProbeFailure(
+            "permitted",
+            `Snowflake refused the session (${err.code}): ${err.message}`,
+            "grant USAGE on the warehouse to the user's role, or check the warehouse name",
           );
         }
         throw new ProbeFailure(

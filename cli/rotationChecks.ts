@@ -101,13 +101,28 @@ export const ROTATION_CHECKS: Partial<Record<RotatedService, RotationCheck>> = {
 const SNOWFLAKE_USER = "snowflake:index/legacyServiceUser:LegacyServiceUser";
 
 ROTATION_CHECKS.snowflake = async ({ get, current, slot, resources, signal }) => {
-  // The current slot's service user (SnowflakeAnalytics names it <component>-user-<slot>).
+  // The current slot's service user (SnowflakeAnalytics names it <component>-user-<slot>); its loginName
+  // is a secret output of the Snowflake provider, so messages name the user by `name`.
   const user = resources.find((r) => r.type === SNOWFLAKE_USER && String(r.urn).endsWith(`-user-${slot}`));
   if (!user) throw new Error(`the stack holds no Snowflake service user for slot ${slot}: deploy it first`);
-  const loginName = String(reveal(user.outputs?.loginName) ?? reveal(user.outputs?.name));
-  const role = reveal(user.outputs?.defaultRole) as string | undefined;
+  const name = reveal(user.outputs?.name);
+  const loginName = reveal(user.outputs?.loginName) ?? name;
+  if (typeof name !== "string" || !name || typeof loginName !== "string" || !loginName) {
+    throw new Error(
+      `the state of ${user.urn} has no name or loginName: run \`pulumi refresh\` and rotate again`,
+    );
+  }
+  const declaredRole = reveal(user.outputs?.defaultRole);
+  const role = typeof declaredRole === "string" ? declaredRole.replace(/^"(.*)"$/, "$1") : undefined;
   const keys = "snowflake:organizationName, snowflake:accountName (and snowflake:host if set)";
+  // as the consumers log in: the user's default role, not the admin's snowflake:role
   const login = (password: string) => ({ ...loginFromConfig(get, loginName, password), role: undefined });
+  const explain = (err: unknown, what: string): Error => {
+    if (!isSnowflakeFailure(err)) return err as Error;
+    if (err.kind === "network") return new Error(`Snowflake is unreachable: ${err.message}; check ${keys}`);
+    if (err.kind === "client") return new Error(`Snowflake's driver refused the settings: ${err.message}`);
+    return new Error(`${what} (${err.code}: ${err.message})`);
+  };
 
   let who: Record<string, unknown>;
   try {
@@ -117,29 +132,24 @@ ROTATION_CHECKS.snowflake = async ({ get, current, slot, resources, signal }) =>
       signal,
     );
   } catch (err) {
-    if (!isSnowflakeFailure(err)) throw err;
-    if (err.network) throw new Error(`Snowflake is unreachable: ${err.message}; check ${keys}`);
-    throw new Error(
-      `Snowflake refused the new password of ${loginName} (${err.code}: ${err.message}); the previous one stays current`,
-    );
+    throw explain(err, `Snowflake refused the new password of ${name}; the previous one stays current`);
   }
-  if (role && String(who["CURRENT_ROLE()"]).toUpperCase() !== role.toUpperCase()) {
+  const sessionRole = String(who["CURRENT_ROLE()"]);
+  if (role && sessionRole.toUpperCase() !== role.toUpperCase()) {
     throw new Error(
-      `${loginName} logs in with the new password but its session has role ${who["CURRENT_ROLE()"]}, not ${role}: consumers would lack their grants`,
+      `${name} logs in with the new password but its session has role ${sessionRole}, not ${role}: consumers would lack their grants`,
     );
   }
   try {
     await withSnowflakeSession(login(randomBytes(24).toString("hex")), async () => undefined, signal);
   } catch (err) {
-    if (isSnowflakeFailure(err) && err.code === LOGIN_REFUSED) {
-      return `Snowflake accepts the new password of ${loginName} (role ${who["CURRENT_ROLE()"]}) and refuses a wrong one (${err.code})`;
+    if (isSnowflakeFailure(err) && err.kind === "refused" && err.code === LOGIN_REFUSED) {
+      return `Snowflake accepts the new password of ${name} (role ${sessionRole}) and refuses a wrong one (${err.code})`;
     }
-    throw new Error(
-      `Snowflake did not refuse a wrong password for ${loginName} as expected: ${(err as Error).message ?? err}`,
-    );
+    throw explain(err, `Snowflake did not refuse a wrong password for ${name} as expected`);
   }
   throw new Error(
-    `Snowflake accepted a wrong password for ${loginName}: it does not check passwords, so the new one is unproven`,
+    `Snowflake accepted a wrong password for ${name}: it does not check passwords, so the new one is unproven`,
   );
 };
 

@@ -3,9 +3,15 @@
 // Pulumi admin credentials) and `sophia secrets rotate` (a rotated service user's new password).
 //
 // The driver is quietened before use: its default logger writes `snowflake.log` into the working
-// directory, it probes cloud metadata endpoints to detect its platform, and it sends connection telemetry;
-// a check needs none of that, and a log file next to the project is where a password must never be. It is
-// loaded on first use only (it brings the AWS, Azure and Google SDKs along): other commands stay fast.
+// directory, a client config file (SF_CLIENT_CONFIG_FILE, or sf_client_config.json in the home or driver
+// folder) can switch file logging back on at connect time, it probes cloud metadata endpoints to detect its
+// platform, and it sends connection telemetry. A check needs none of that, and a log file is where a
+// password must never be: every connection names a client config of our own (log level OFF, in a private
+// temporary folder), which the driver prefers to any other. It is loaded on first use only (it brings the
+// AWS, Azure and Google SDKs along): other commands stay fast.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import type * as SnowflakeSdk from "snowflake-sdk";
 
 /** Where and how to log in. `accessUrl` overrides the account's own host (a proxy, or the sandbox). */
@@ -18,22 +24,30 @@ export interface SnowflakeLogin {
   warehouse?: string;
 }
 
-/** A refused login or statement, with Snowflake's error code (e.g. 390100) or the driver's. */
+/**
+ * A failed login or statement. `refused`: Snowflake answered no, with its code (e.g. 390100). `network`:
+ * no usable answer (unreachable, TLS, HTTP error, timeout). `client`: the driver refused the settings.
+ */
 export interface SnowflakeFailure {
+  kind: "refused" | "network" | "client";
   code: string;
   message: string;
-  /** No answer from Snowflake (network, TLS, timeout), as opposed to an answer that says no. */
-  network: boolean;
 }
 
 export const isSnowflakeFailure = (e: unknown): e is SnowflakeFailure =>
-  typeof e === "object" && e !== null && "code" in e && "network" in e;
+  typeof e === "object" && e !== null && "kind" in e && "code" in e && "message" in e;
 
-/** Snowflake's login codes that mean "wrong user or password" and "not allowed this role/warehouse". */
+/** Snowflake's login codes: wrong user or password; role not granted; warehouse unknown or not granted. */
 export const LOGIN_REFUSED = "390100";
-export const NOT_PERMITTED = ["390189", "390201"];
+export const ROLE_NOT_GRANTED = "390189";
+export const WAREHOUSE_REFUSED = "390201";
+
+/** Per HTTP request; with one login retry, a login that gets no answer fails within about twice this. */
+const REQUEST_TIMEOUT_MS = 10_000;
 
 let driver: typeof SnowflakeSdk | undefined;
+let quietConfig: string | undefined;
+
 async function quietDriver(): Promise<typeof SnowflakeSdk> {
   if (driver) return driver;
   process.env.SNOWFLAKE_DISABLE_PLATFORM_DETECTION ??= "true";
@@ -43,6 +57,13 @@ async function quietDriver(): Promise<typeof SnowflakeSdk> {
   const sdk = await import("snowflake-sdk");
   const loaded = ((sdk as any).default ?? sdk) as typeof SnowflakeSdk;
   loaded.configure({ logLevel: "OFF" } as SnowflakeSdk.ConfigureOptions);
+  // The client config every connection names (the driver requires it to be writable by its owner only).
+  const dir = mkdtempSync(path.join(tmpdir(), "sophia-snowflake-"));
+  quietConfig = path.join(dir, "sf_client_config.json");
+  writeFileSync(quietConfig, JSON.stringify({ common: { log_level: "OFF", log_path: dir } }), {
+    mode: 0o600,
+  });
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   driver = loaded;
   return loaded;
 }
@@ -50,7 +71,7 @@ async function quietDriver(): Promise<typeof SnowflakeSdk> {
 /**
  * The login settings from the stack config the Snowflake provider reads: `snowflake:organizationName`,
  * `snowflake:accountName`, optional `snowflake:host` / `snowflake:protocol` / `snowflake:port` (as the
- * provider uses them) and `snowflake:role`.
+ * provider uses them) and `snowflake:role`. A missing account key is an error that names it.
  */
 export function loginFromConfig(
   get: (key: string) => string,
@@ -59,6 +80,11 @@ export function loginFromConfig(
 ): SnowflakeLogin {
   const org = get("snowflake:organizationName");
   const acct = get("snowflake:accountName");
+  const missing = [
+    ...(org ? [] : ["snowflake:organizationName"]),
+    ...(acct ? [] : ["snowflake:accountName"]),
+  ];
+  if (missing.length) throw new Error(`${missing.join(" and ")} must be set to log in to Snowflake`);
   const account = `${org}-${acct}`;
   const host = get("snowflake:host") || `${account}.snowflakecomputing.com`.toLowerCase();
   const protocol = get("snowflake:protocol") || "https";
@@ -72,66 +98,92 @@ export function loginFromConfig(
   };
 }
 
-function failure(err: any, timedOut: boolean): SnowflakeFailure {
-  const code = String(err?.code ?? "");
-  // Snowflake's own answers carry six-digit codes 39xxxx (session) or 00xxxx (SQL); the driver's network
-  // errors are 40xxxx with a cause.
-  const network = timedOut || !/^(39|00)\d{4}$/.test(code);
-  return {
-    code: timedOut ? "TIMEOUT" : code || "UNKNOWN",
-    message: timedOut ? "no answer in time" : String(err?.message ?? err),
-    network,
-  };
+/** The driver's error as a SnowflakeFailure: its code and message only, never its request or config. */
+function failure(err: any): SnowflakeFailure {
+  const code = String(err?.code ?? "UNKNOWN");
+  const cause = err?.cause?.code ?? err?.cause?.message;
+  const message = `${String(err?.message ?? err)}${cause ? ` (${cause})` : ""}`;
+  if (err?.name === "OperationFailedError") return { kind: "refused", code, message };
+  if (err?.name === "NetworkError" || err?.name === "RequestFailedError") {
+    return { kind: "network", code, message };
+  }
+  return { kind: "client", code, message };
 }
+
+const timedOut = (): SnowflakeFailure => ({ kind: "network", code: "TIMEOUT", message: "no answer in time" });
 
 /**
  * Opens a session, runs `work` with a statement runner, and logs out. Rejects with a SnowflakeFailure.
- * The password is handed to the driver only; it appears in no message.
+ * When `signal` aborts, the wait ends at once and the connection is destroyed (a login that still
+ * succeeds is logged out by the driver). The password goes to the driver only; it is in no message.
  */
 export async function withSnowflakeSession<T>(
   login: SnowflakeLogin,
   work: (query: (sql: string) => Promise<Record<string, unknown>[]>) => Promise<T>,
   signal: AbortSignal,
 ): Promise<T> {
+  if (signal.aborted) throw timedOut();
   const snowflake = await quietDriver();
-  const connection = snowflake.createConnection({
-    account: login.account,
-    accessUrl: login.accessUrl,
-    username: login.username,
-    password: login.password,
-    role: login.role,
-    warehouse: login.warehouse,
-    sfRetryMaxLoginRetries: 1,
-  } as SnowflakeSdk.ConnectionOptions);
-  const guarded = <R>(p: Promise<R>): Promise<R> =>
+  let connection: SnowflakeSdk.Connection;
+  try {
+    connection = snowflake.createConnection({
+      account: login.account,
+      accessUrl: login.accessUrl,
+      username: login.username,
+      password: login.password,
+      role: login.role,
+      warehouse: login.warehouse,
+      sfRetryMaxLoginRetries: 1,
+      timeout: REQUEST_TIMEOUT_MS,
+      clientConfigFile: quietConfig,
+    } as SnowflakeSdk.ConnectionOptions);
+  } catch (err) {
+    throw failure(err);
+  }
+  let destroyed = false;
+  const destroy = () =>
+    new Promise<void>((resolve) => {
+      if (destroyed) return resolve();
+      destroyed = true;
+      try {
+        connection.destroy(() => resolve());
+      } catch {
+        resolve();
+      }
+      // a Snowflake that stopped answering must not hold the caller up
+      setTimeout(resolve, 2000).unref();
+    });
+  const guarded = <R>(start: (resolve: (r: R) => void, reject: (e: unknown) => void) => void): Promise<R> =>
     new Promise<R>((resolve, reject) => {
-      if (signal.aborted) return reject(failure(undefined, true));
-      const onAbort = () => reject(failure(undefined, true));
+      if (signal.aborted) return reject(timedOut());
+      const onAbort = () => {
+        void destroy();
+        reject(timedOut());
+      };
       signal.addEventListener("abort", onAbort, { once: true });
-      p.then(resolve, (e) => reject(failure(e, false))).finally(() =>
-        signal.removeEventListener("abort", onAbort),
+      start(
+        (r) => {
+          signal.removeEventListener("abort", onAbort);
+          resolve(r);
+        },
+        (e) => {
+          signal.removeEventListener("abort", onAbort);
+          reject(failure(e));
+        },
       );
     });
 
-  await guarded(
-    new Promise<void>((resolve, reject) => connection.connect((err) => (err ? reject(err) : resolve()))),
-  );
+  await guarded<void>((resolve, reject) => connection.connect((err) => (err ? reject(err) : resolve())));
   try {
     return await work((sql) =>
-      guarded(
-        new Promise<Record<string, unknown>[]>((resolve, reject) =>
-          connection.execute({
-            sqlText: sql,
-            complete: (err, _stmt, rows) => (err ? reject(err) : resolve((rows ?? []) as any)),
-          }),
-        ),
+      guarded<Record<string, unknown>[]>((resolve, reject) =>
+        connection.execute({
+          sqlText: sql,
+          complete: (err, _stmt, rows) => (err ? reject(err) : resolve((rows ?? []) as any)),
+        }),
       ),
     );
   } finally {
-    // log out; a Snowflake that stopped answering must not hold the check up
-    await Promise.race([
-      new Promise<void>((resolve) => connection.destroy(() => resolve())),
-      new Promise<void>((resolve) => setTimeout(resolve, 2000).unref()),
-    ]);
+    await destroy();
   }
 }

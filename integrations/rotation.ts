@@ -28,6 +28,11 @@ export interface RotatedCredentialArgs {
   length?: number;
   /** Allow punctuation (off for credentials that travel in URLs or headers). */
   special?: boolean;
+  /**
+   * At least one upper-case letter, lower-case letter and digit, for consumers with a password policy
+   * (Snowflake's default refuses a password without each). Changing it replaces both slots at once.
+   */
+  mixedCase?: boolean;
   /** The current time, for the age check (injected so tests are deterministic). */
   now?: Date;
 }
@@ -73,6 +78,7 @@ export class RotatedCredential extends pulumi.ComponentResource {
         {
           length: args.length ?? 40,
           special: args.special ?? false,
+          ...(args.mixedCase ? { minUpper: 1, minLower: 1, minNumeric: 1 } : {}),
           keepers: { service: args.service, slot: s, generation: String(generation) },
         },
         { parent: this },

@@ -3,10 +3,13 @@
 // can log in as the admin and as the rotated service users through Snowflake's own Node.js driver.
 //
 // Faithful where the project depends on it: the account name must match, passwords are checked (stored
-// only as scrypt hashes, never in the data directory in plain text), a requested role must be granted to
-// the user (390189) and a requested warehouse must exist (390201), a wrong login is 390100 with no hint of
-// which half was wrong, an unknown session token is HTTP 401 with 390104, and only an admin role may run
-// user DDL (003001). The SQL it understands is what the Snowflake provider issues for the service users
+// only as scrypt hashes, never in the data directory in plain text) and must meet Snowflake's default
+// password policy (at least 14 characters with an upper-case letter, a lower-case letter and a digit), a
+// requested role must be granted to the user directly or through the role hierarchy (ACCOUNTADMIN holds
+// SECURITYADMIN and SYSADMIN, SECURITYADMIN holds USERADMIN, GRANT ROLE ... TO ROLE adds more; else 390189),
+// a requested warehouse must exist (390201), a wrong login is 390100 with no hint of which half was wrong,
+// only the password authenticator is served (390400 otherwise), an unknown session token is HTTP 401 with
+// 390104, and only a role holding an admin role may run user DDL (003001). The SQL it understands is what the Snowflake provider issues for the service users
 // (CREATE/ALTER/DROP USER, CREATE ROLE, GRANT ROLE ... TO USER, CREATE WAREHOUSE) and SELECT of the
 // CURRENT_* context functions; any other statement is a compilation error (001003), never a silent success.
 import { randomBytes, randomUUID, scryptSync, timingSafeEqual } from "node:crypto";
@@ -17,15 +20,25 @@ import { OpenApiSpec } from "./openapi";
 export const SNOWFLAKE_SANDBOX = {
   organizationName: "SOPHIA",
   accountName: "SANDBOX",
+  /** What CURRENT_ACCOUNT() answers: the account locator, not its name. */
+  accountLocator: "SB00001",
   /** The account identifier the driver sends (ORGANIZATION-ACCOUNT). */
   account: "SOPHIA-SANDBOX",
   adminUser: "PULUMI",
-  adminPassword: "sandbox-snowflake-admin-password",
+  adminPassword: "Sandbox-Snowflake-Admin-Password-1",
   adminRole: "ACCOUNTADMIN",
   warehouse: "COMPUTE_WH",
 };
 
 const ADMIN_ROLES = ["ACCOUNTADMIN", "SECURITYADMIN", "USERADMIN"];
+/** Snowflake's system role hierarchy: each role holds the roles listed. */
+const SYSTEM_ROLES: Record<string, string[]> = {
+  ACCOUNTADMIN: ["SECURITYADMIN", "SYSADMIN"],
+  SECURITYADMIN: ["USERADMIN"],
+  USERADMIN: [],
+  SYSADMIN: [],
+  PUBLIC: [],
+};
 
 interface User {
   name: string;
@@ -41,7 +54,8 @@ interface User {
 
 interface SnowflakeState {
   users: Record<string, User>;
-  roles: Record<string, { name: string }>;
+  /** Each role with the roles granted to it (GRANT ROLE r TO ROLE this). */
+  roles: Record<string, { name: string; roles?: string[] }>;
   warehouses: Record<string, { name: string }>;
 }
 
@@ -236,7 +250,7 @@ export class SnowflakeSandbox extends Service<SnowflakeState> {
 
   protected seed(): SnowflakeState {
     const roles = Object.fromEntries(
-      ["ACCOUNTADMIN", "SECURITYADMIN", "USERADMIN", "SYSADMIN", "PUBLIC"].map((n) => [n, { name: n }]),
+      Object.entries(SYSTEM_ROLES).map(([name, held]) => [name, { name, roles: held }]),
     );
     const admin: User = {
       name: SNOWFLAKE_SANDBOX.adminUser,
@@ -299,13 +313,16 @@ export class SnowflakeSandbox extends Service<SnowflakeState> {
         authnMethod: "USERNAME_PASSWORD",
         loginName,
       });
+    if (d.AUTHENTICATOR !== undefined && String(d.AUTHENTICATOR).toUpperCase() !== "SNOWFLAKE") {
+      return this.failure("390400", "08004", "Bad request; operation not supported.");
+    }
     if (String(d.ACCOUNT_NAME).toUpperCase() !== SNOWFLAKE_SANDBOX.account) return refuse();
     const user = Object.values(this.state.users).find(
       (u) => u.loginName.toUpperCase() === loginName.toUpperCase(),
     );
     if (!user || !passwordMatches(user, String(d.PASSWORD))) return refuse();
 
-    const granted = (role: string) => role === "PUBLIC" || user.roles.includes(role);
+    const granted = (role: string) => role === "PUBLIC" || this.held(user.roles).includes(role);
     const asked = typeof ctx.query.roleName === "string" ? ctx.query.roleName.toUpperCase() : undefined;
     if (asked && !granted(asked)) {
       return this.failure(
@@ -401,7 +418,11 @@ export class SnowflakeSandbox extends Service<SnowflakeState> {
     if (r.accept("SELECT")) return this.select(r, session);
 
     const ddl = (what: string) => {
-      if (!ADMIN_ROLES.includes(session.role) && !(what === "WAREHOUSE" && session.role === "SYSADMIN")) {
+      const held = this.held([session.role]);
+      if (
+        !held.some((r) => ADMIN_ROLES.includes(r)) &&
+        !(what === "WAREHOUSE" && held.includes("SYSADMIN"))
+      ) {
         throw new SqlError(
           "003001",
           "42501",
@@ -436,7 +457,7 @@ export class SnowflakeSandbox extends Service<SnowflakeState> {
         this.state.users[name] = this.applyUser({ name, loginName: name, roles: [] }, props);
       } else if (kind === "ROLE") {
         r.end();
-        this.state.roles[name] = { name };
+        this.state.roles[name] = { name, roles: [] };
       } else {
         // warehouse properties (size, auto-suspend ...) do not matter to a login
         this.state.warehouses[name] = { name };
@@ -478,15 +499,31 @@ export class SnowflakeSandbox extends Service<SnowflakeState> {
     if (r.accept("GRANT", "ROLE")) {
       ddl("ROLE");
       const role = r.ident();
-      r.expect("TO", "USER");
+      r.expect("TO");
+      const toRole = r.accept("ROLE");
+      if (!toRole) r.expect("USER");
       const name = r.ident();
       r.end();
-      if (!this.state.roles[role]) {
-        throw new SqlError(
+      const missingRole = (n: string) =>
+        new SqlError(
           "002003",
           "02000",
-          `SQL compilation error:\nRole '${role}' does not exist or not authorized.`,
+          `SQL compilation error:\nRole '${n}' does not exist or not authorized.`,
         );
+      if (!this.state.roles[role]) throw missingRole(role);
+      if (toRole) {
+        const grantee = this.state.roles[name];
+        if (!grantee) throw missingRole(name);
+        if (this.held([role]).includes(name)) {
+          throw new SqlError(
+            "003012",
+            "42601",
+            `SQL execution error:\nCannot grant role '${role}' to '${name}': it would create a cycle.`,
+          );
+        }
+        grantee.roles = [...new Set([...(grantee.roles ?? []), role])];
+        this.save();
+        return status("Statement executed successfully.");
       }
       const user = this.state.users[name];
       if (!user) throw missingUser(name);
@@ -498,12 +535,36 @@ export class SnowflakeSandbox extends Service<SnowflakeState> {
     throw syntaxError(near(r.peek()));
   }
 
+  /** The roles `roles` hold, themselves included, through the hierarchy. */
+  private held(roles: string[]): string[] {
+    const out = new Set<string>();
+    const visit = (r: string) => {
+      if (out.has(r)) return;
+      out.add(r);
+      for (const h of this.state.roles[r]?.roles ?? SYSTEM_ROLES[r] ?? []) visit(h);
+    };
+    roles.forEach(visit);
+    return [...out];
+  }
+
   private applyUser(user: User, props: Record<string, string>): User {
     const next = { ...user };
-    if (props.PASSWORD !== undefined) Object.assign(next, hashPassword(props.PASSWORD));
+    if (props.PASSWORD !== undefined) {
+      const p = props.PASSWORD;
+      if (p.length < 14 || !/[A-Z]/.test(p) || !/[a-z]/.test(p) || !/[0-9]/.test(p)) {
+        // (the policy is Snowflake's default; the code of this error is not in any description we have)
+        throw new SqlError(
+          "003002",
+          "28000",
+          "Password does not meet the password policy requirements: at least 14 characters, with an upper-case letter, a lower-case letter and a digit.",
+        );
+      }
+      Object.assign(next, hashPassword(p));
+    }
     if (props.LOGIN_NAME !== undefined) next.loginName = props.LOGIN_NAME;
-    if (props.DEFAULT_ROLE !== undefined) next.defaultRole = props.DEFAULT_ROLE.toUpperCase();
-    if (props.DEFAULT_WAREHOUSE !== undefined) next.defaultWarehouse = props.DEFAULT_WAREHOUSE.toUpperCase();
+    // identifiers keep the case the reader gave them: unquoted ones upper-cased, quoted ones as written
+    if (props.DEFAULT_ROLE !== undefined) next.defaultRole = props.DEFAULT_ROLE;
+    if (props.DEFAULT_WAREHOUSE !== undefined) next.defaultWarehouse = props.DEFAULT_WAREHOUSE;
     if (props.COMMENT !== undefined) next.comment = props.COMMENT;
     return next;
   }
@@ -532,7 +593,7 @@ export class SnowflakeSandbox extends Service<SnowflakeState> {
         CURRENT_WAREHOUSE: session.warehouse,
         CURRENT_DATABASE: null,
         CURRENT_SCHEMA: null,
-        CURRENT_ACCOUNT: SNOWFLAKE_SANDBOX.accountName,
+        CURRENT_ACCOUNT: SNOWFLAKE_SANDBOX.accountLocator,
         CURRENT_VERSION: "9.38.1",
       };
       if (!(fn in values)) {

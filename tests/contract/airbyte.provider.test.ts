@@ -8,7 +8,7 @@ import { connectionProvider } from "../../providers/airbyte/connection";
 import { UNKNOWN } from "../../providers/dynamic";
 import { isApiError } from "../../providers/http/client";
 import { AIRBYTE_SANDBOX } from "../../sandbox/airbyte";
-import { type Admin, providerConfig, startTestSandbox, type TestSandbox } from "../helpers/sandbox";
+import { type Admin, providerConfig, type TestSandbox, useContractSandbox } from "../helpers/sandbox";
 
 let sb: TestSandbox;
 let admin: Admin;
@@ -31,8 +31,8 @@ const pgInputs = (name = "contract-pg") => ({
   secretConfiguration: { password: "pg-password-789" },
 });
 
-beforeAll(async () => {
-  sb = await startTestSandbox();
+useContractSandbox(undefined, async (started) => {
+  sb = started;
   admin = sb.admin("airbyte");
   const cfg = providerConfig({
     "sophia-ai:airbyteApiUrl": sb.url("airbyte"),
@@ -42,17 +42,6 @@ beforeAll(async () => {
   await source.configure!(cfg);
   await destination.configure!(cfg);
   await connectionProvider.configure!(cfg);
-});
-
-afterAll(async () => {
-  // Everything the providers sent and the stand-in answered matched Airbyte's published description.
-  const violations = await admin.violations();
-  await sb.close();
-  expect(violations).toEqual([]);
-});
-
-beforeEach(async () => {
-  await admin.clearFaults();
 });
 
 describe("check", () => {

@@ -9,7 +9,7 @@ import { EstuaryClient, jwtSecondsLeft, NO_PUB_ID, parseRefreshToken } from "../
 import { isApiError } from "../../providers/http/client";
 import { ESTUARY_KMS_KEY_ID, ESTUARY_SANDBOX } from "../../sandbox/estuary";
 import { sopsDecrypt, sopsEncrypt } from "../../sandbox/sops";
-import { type Admin, providerConfig, startTestSandbox, type TestSandbox } from "../helpers/sandbox";
+import { type Admin, providerConfig, type TestSandbox, useContractSandbox } from "../helpers/sandbox";
 
 jest.setTimeout(20_000);
 
@@ -46,8 +46,8 @@ const client = (extra: Record<string, number> = {}) =>
 const live = async (name: string) =>
   (await admin.objects("live_specs")).find((l) => l.catalog_name === `${T}/${name}`);
 
-beforeAll(async () => {
-  sb = await startTestSandbox(["estuary"]);
+useContractSandbox(["estuary"], async (started) => {
+  sb = started;
   admin = sb.admin("estuary");
   apiUrl = `${sb.url("estuary")}${ESTUARY_SANDBOX.restPath}`;
   await admin.settings({ queuedPolls: 0 });
@@ -58,16 +58,6 @@ beforeAll(async () => {
       "sophia-ai:estuaryRefreshToken": ESTUARY_SANDBOX.refreshToken,
     }),
   );
-});
-
-afterAll(async () => {
-  const violations = await admin.violations();
-  await sb.close();
-  expect(violations).toEqual([]);
-});
-
-beforeEach(async () => {
-  await admin.clearFaults();
 });
 
 describe("check", () => {

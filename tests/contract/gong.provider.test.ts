@@ -12,7 +12,7 @@ import { crmIntegrationProvider as crm } from "../../providers/gong/crmIntegrati
 import { permissionProfileProvider as profiles } from "../../providers/gong/permissionProfile";
 import { isApiError } from "../../providers/http/client";
 import { GONG_SANDBOX } from "../../sandbox/gong";
-import { type Admin, providerConfig, startTestSandbox, type TestSandbox } from "../helpers/sandbox";
+import { type Admin, providerConfig, type TestSandbox, useContractSandbox } from "../helpers/sandbox";
 
 let sb: TestSandbox;
 let admin: Admin;
@@ -42,8 +42,8 @@ const profileInputs = (name: string, permissions: Record<string, unknown> = {}) 
   permissions: { callsAccess: { permissionLevel: "all" }, scoreCalls: true, ...permissions },
 });
 
-beforeAll(async () => {
-  sb = await startTestSandbox(["gong"]);
+useContractSandbox(["gong"], async (started) => {
+  sb = started;
   admin = sb.admin("gong");
   const cfg = providerConfig({
     "sophia-ai:gongApiUrl": sb.url("gong"),
@@ -54,16 +54,6 @@ beforeAll(async () => {
   await profiles.configure!(cfg);
   await admin.settings({ rateLimitPerSecond: 1000, crmDeletePendingPolls: 2 });
   useFastClient();
-});
-
-afterAll(async () => {
-  const violations = await admin.violations();
-  await sb.close();
-  expect(violations).toEqual([]);
-});
-
-beforeEach(async () => {
-  await admin.clearFaults();
 });
 
 describe("settings", () => {

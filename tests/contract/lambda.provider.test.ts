@@ -18,7 +18,7 @@ import { fileSystemProvider } from "../../providers/lambda/fileSystem";
 import { instanceProvider } from "../../providers/lambda/instance";
 import { sshKeyProvider } from "../../providers/lambda/sshKey";
 import { LAMBDA_SANDBOX } from "../../sandbox/lambda";
-import { type Admin, providerConfig, startTestSandbox, type TestSandbox } from "../helpers/sandbox";
+import { type Admin, providerConfig, type TestSandbox, useContractSandbox } from "../helpers/sandbox";
 
 let sb: TestSandbox;
 let admin: Admin;
@@ -52,8 +52,8 @@ async function key(name: string) {
   return sshKeyProvider.create!({ name, publicKey: PUB });
 }
 
-beforeAll(async () => {
-  sb = await startTestSandbox(["lambda"]);
+useContractSandbox(["lambda"], async (started) => {
+  sb = started;
   admin = sb.admin("lambda");
   url = sb.url("lambda");
   await admin.settings(FAST_SANDBOX);
@@ -67,15 +67,8 @@ beforeAll(async () => {
   await instanceProvider.configure!(cfg);
 });
 
-afterAll(async () => {
+afterAll(() => {
   setLambdaClientOptions(undefined);
-  const violations = await admin.violations();
-  await sb.close();
-  expect(violations).toEqual([]);
-});
-
-beforeEach(async () => {
-  await admin.clearFaults();
 });
 
 describe("settings and check", () => {

@@ -14,7 +14,7 @@ import {
 } from "../../providers/openrouter/client";
 import { modelPolicyProvider } from "../../providers/openrouter/modelPolicy";
 import { modelKey, OPENROUTER_SANDBOX } from "../../sandbox/openrouter";
-import { type Admin, providerConfig, startTestSandbox, type TestSandbox } from "../helpers/sandbox";
+import { type Admin, providerConfig, type TestSandbox, useContractSandbox } from "../helpers/sandbox";
 
 let sb: TestSandbox;
 let admin: Admin;
@@ -26,8 +26,8 @@ const client = (managementKey = OPENROUTER_SANDBOX.managementKey) =>
 const keyInputs = (name: string, extra: Record<string, unknown> = {}) =>
   ({ name, limit: 25, limitReset: "monthly", ...extra }) as any;
 
-beforeAll(async () => {
-  sb = await startTestSandbox(["openrouter"]);
+useContractSandbox(["openrouter"], async (started) => {
+  sb = started;
   admin = sb.admin("openrouter");
   const cfg = providerConfig({
     "sophia-ai:openrouterApiUrl": sb.url("openrouter"),
@@ -35,16 +35,6 @@ beforeAll(async () => {
   });
   await keys.configure!(cfg as any);
   await policy.configure!(cfg as any);
-});
-
-afterAll(async () => {
-  const violations = await admin.violations();
-  await sb.close();
-  expect(violations).toEqual([]);
-});
-
-beforeEach(async () => {
-  await admin.clearFaults();
 });
 
 describe("check", () => {

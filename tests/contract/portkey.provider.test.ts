@@ -10,7 +10,7 @@ import { guardrailActions, guardrailProvider } from "../../providers/portkey/gua
 import { integrationProvider } from "../../providers/portkey/integration";
 import { providerProvider } from "../../providers/portkey/provider";
 import { PORTKEY_SANDBOX } from "../../sandbox/portkey";
-import { type Admin, providerConfig, startTestSandbox, type TestSandbox } from "../helpers/sandbox";
+import { type Admin, providerConfig, type TestSandbox, useContractSandbox } from "../helpers/sandbox";
 
 let sb: TestSandbox;
 let admin: Admin;
@@ -59,8 +59,8 @@ async function makeProvider(slug: string) {
   return providerProvider.create!(providerInputs(slug, `${slug}-int`));
 }
 
-beforeAll(async () => {
-  sb = await startTestSandbox(["portkey"]);
+useContractSandbox(["portkey"], async (started) => {
+  sb = started;
   admin = sb.admin("portkey");
   const cfg = providerConfig({
     "sophia-ai:portkeyApiUrl": sb.url("portkey"),
@@ -68,16 +68,6 @@ beforeAll(async () => {
   });
   for (const p of [integrationProvider, providerProvider, configProvider, guardrailProvider])
     await p.configure!(cfg);
-});
-
-afterAll(async () => {
-  const violations = await admin.violations();
-  await sb.close();
-  expect(violations).toEqual([]);
-});
-
-beforeEach(async () => {
-  await admin.clearFaults();
 });
 
 describe("check", () => {

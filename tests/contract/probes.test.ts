@@ -8,18 +8,13 @@ import { GONG_SANDBOX } from "../../sandbox/gong";
 import { LAMBDA_SANDBOX } from "../../sandbox/lambda";
 import { OPENROUTER_SANDBOX } from "../../sandbox/openrouter";
 import { PORTKEY_SANDBOX } from "../../sandbox/portkey";
-import { startTestSandbox, type TestSandbox } from "../helpers/sandbox";
+import { type TestSandbox, useContractSandbox } from "../helpers/sandbox";
 
 const SERVICES = ["gong", "estuary", "portkey", "openrouter", "lambda"];
 let sb: TestSandbox;
 
-beforeAll(async () => {
-  sb = await startTestSandbox(SERVICES);
-});
-afterAll(async () => {
-  const violations = await Promise.all(SERVICES.map((s) => sb.admin(s).violations()));
-  await sb.close();
-  expect(violations.flat()).toEqual([]);
+useContractSandbox(SERVICES, async (started) => {
+  sb = started;
 });
 
 function values(overrides: Record<string, string> = {}): Values {

@@ -6,14 +6,14 @@ import type { AddressInfo } from "node:net";
 import { currentCredential, ROTATION_CHECKS } from "../../cli/rotationChecks";
 import { catalogSpecProvider as provider } from "../../providers/estuary/catalogSpec";
 import { ESTUARY_SANDBOX } from "../../sandbox/estuary";
-import { providerConfig, startTestSandbox, type TestSandbox } from "../helpers/sandbox";
+import { providerConfig, type TestSandbox, useContractSandbox } from "../helpers/sandbox";
 
 const T = "sophia-ai/rotation";
 let sb: TestSandbox;
 let ingestUrl: string;
 
-beforeAll(async () => {
-  sb = await startTestSandbox(["estuary"]);
+useContractSandbox(["estuary"], async (started) => {
+  sb = started;
   await sb.admin("estuary").settings({ queuedPolls: 0 });
   await provider.configure!(
     providerConfig({
@@ -39,11 +39,6 @@ beforeAll(async () => {
     secretSpec: { endpoint: { connector: { config: { require_auth_token: "token-after-rotation" } } } },
   } as any);
   ingestUrl = `${sb.url("estuary")}/ingest/${encodeURIComponent(`${T}/gong-webhook`)}/calls`;
-});
-afterAll(async () => {
-  const violations = await sb.admin("estuary").violations();
-  await sb.close();
-  expect(violations).toEqual([]);
 });
 
 const ctx = (values: Record<string, string>, current: string) => ({

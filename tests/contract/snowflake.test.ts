@@ -7,7 +7,10 @@
 //
 // The Snowflake Pulumi provider plugin cannot be built here (its Go module is not served), so what the
 // provider does on a rotation — ALTER USER ... SET PASSWORD — is done in these tests by the admin session.
-import { existsSync, readdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { runChecks } from "../../cli/check";
 import type { Values } from "../../cli/probes";
@@ -21,19 +24,27 @@ import {
 } from "../../cli/snowflake";
 import { slotGenerations } from "../../integrations/rotation";
 import { SNOWFLAKE_SANDBOX as SF } from "../../sandbox/snowflake";
-import { startTestSandbox, type TestSandbox } from "../helpers/sandbox";
+import { type TestSandbox, useContractSandbox } from "../helpers/sandbox";
 
 let sb: TestSandbox;
 let port: string;
 
-beforeAll(async () => {
-  sb = await startTestSandbox(["snowflake"]);
-  port = String(sb.sandbox.services.snowflake.port);
+// A client config asking the driver for TRACE logs, as a developer's machine might have: the CLI must
+// override it (see "the driver stays quiet"). Set before this file's first connection.
+const traceDir = mkdtempSync(path.join(tmpdir(), "sophia-sf-trace-"));
+const traceConfig = path.join(traceDir, "sf_client_config.json");
+writeFileSync(traceConfig, JSON.stringify({ common: { log_level: "TRACE", log_path: traceDir } }));
+chmodSync(traceConfig, 0o600);
+const previousConfigEnv = process.env.SF_CLIENT_CONFIG_FILE;
+process.env.SF_CLIENT_CONFIG_FILE = traceConfig;
+afterAll(() => {
+  if (previousConfigEnv === undefined) delete process.env.SF_CLIENT_CONFIG_FILE;
+  else process.env.SF_CLIENT_CONFIG_FILE = previousConfigEnv;
 });
-afterAll(async () => {
-  const violations = await sb.admin("snowflake").violations();
-  await sb.close();
-  expect(violations).toEqual([]);
+
+useContractSandbox(["snowflake"], async (started) => {
+  sb = started;
+  port = String(sb.sandbox.services.snowflake.port);
 });
 
 /** The stack config the Snowflake provider (and so the CLI) reads, pointed at the stand-in. */
@@ -92,14 +103,16 @@ describe("the Snowflake session stand-in, through Snowflake's driver", () => {
       expect(f).toMatchObject({
         code: "390100",
         message: "Incorrect username or password was specified.",
-        network: false,
+        kind: "refused",
       });
     }
   });
 
   it("refuses a role the user was not granted (390189) and an unknown warehouse (390201)", async () => {
-    await admin('CREATE USER IF NOT EXISTS "PLAIN" PASSWORD = \'plain-password-1\' DEFAULT_ROLE = "ANALYST"');
-    expect(await failureOf(sql("PLAIN", "plain-password-1", ["SELECT 1"], "ACCOUNTADMIN"))).toMatchObject({
+    await admin(
+      'CREATE USER IF NOT EXISTS "PLAIN" PASSWORD = \'Plain-password-0001\' DEFAULT_ROLE = "ANALYST"',
+    );
+    expect(await failureOf(sql("PLAIN", "Plain-password-0001", ["SELECT 1"], "ACCOUNTADMIN"))).toMatchObject({
       code: "390189",
     });
     const login = { ...loginFromConfig(getter(config()), SF.adminUser, SF.adminPassword), warehouse: "NOPE" };
@@ -107,13 +120,48 @@ describe("the Snowflake session stand-in, through Snowflake's driver", () => {
       code: "390201",
     });
     // a default role that was never granted falls back to PUBLIC, as in Snowflake
-    const [[row]] = await sql("PLAIN", "plain-password-1", ["SELECT CURRENT_ROLE()"]);
+    const [[row]] = await sql("PLAIN", "Plain-password-0001", ["SELECT CURRENT_ROLE()"]);
     expect(row["CURRENT_ROLE()"]).toBe("PUBLIC");
+  });
+
+  it("lets a user log in with a role it holds through the hierarchy, and through GRANT ROLE ... TO ROLE", async () => {
+    // ACCOUNTADMIN holds SYSADMIN and SECURITYADMIN (which holds USERADMIN)
+    for (const role of ["SYSADMIN", "USERADMIN"]) {
+      const [[row]] = await sql(SF.adminUser, SF.adminPassword, ["SELECT CURRENT_ROLE()"], role);
+      expect(row["CURRENT_ROLE()"]).toBe(role);
+    }
+    await admin(
+      "CREATE ROLE IF NOT EXISTS READER",
+      "CREATE ROLE IF NOT EXISTS ANALYST",
+      "GRANT ROLE READER TO ROLE ANALYST",
+      'GRANT ROLE ANALYST TO USER "PLAIN"',
+    );
+    const [[row]] = await sql("PLAIN", "Plain-password-0001", ["SELECT CURRENT_ROLE()"], "READER");
+    expect(row["CURRENT_ROLE()"]).toBe("READER");
+    // a role below cannot act as the admin roles above it
+    expect(await failureOf(sql("PLAIN", "Plain-password-0001", ["SELECT 1"], "SYSADMIN"))).toMatchObject({
+      code: "390189",
+    });
+  });
+
+  it("refuses a password Snowflake's default policy refuses, and keeps the old one", async () => {
+    for (const weak of [
+      "Short-pw-1",
+      "all-lower-case-password-1",
+      "ALL-UPPER-CASE-PASSWORD-1",
+      "No-Digits-In-This-Password",
+    ]) {
+      expect(await failureOf(admin(`ALTER USER "PLAIN" SET PASSWORD = '${weak}'`))).toMatchObject({
+        code: "003002",
+        kind: "refused",
+      });
+    }
+    await expect(sql("PLAIN", "Plain-password-0001", ["SELECT 1"])).resolves.toHaveLength(1);
   });
 
   it("lets only an admin role change users (003001) and refuses SQL it does not know (001003)", async () => {
     expect(
-      await failureOf(sql("PLAIN", "plain-password-1", ["ALTER USER PULUMI SET PASSWORD = 'x'"])),
+      await failureOf(sql("PLAIN", "Plain-password-0001", ["ALTER USER PULUMI SET PASSWORD = 'x'"])),
     ).toMatchObject({ code: "003001" });
     expect(await failureOf(admin("SELECT * FROM CUSTOMERS"))).toMatchObject({ code: "001003" });
     expect(await failureOf(admin("ALTER USER NOBODY SET PASSWORD = 'x'"))).toMatchObject({ code: "002003" });
@@ -126,7 +174,7 @@ describe("the Snowflake session stand-in, through Snowflake's driver", () => {
     await expect(admin("SELECT 1")).resolves.toHaveLength(1);
   });
 
-  it("stores password hashes only, and the driver writes no log file", async () => {
+  it("stores password hashes only", async () => {
     const users = await sb.admin("snowflake").objects("users");
     const plain = users.find((u) => u.name === "PLAIN");
     expect(plain).toMatchObject({
@@ -134,15 +182,33 @@ describe("the Snowflake session stand-in, through Snowflake's driver", () => {
       passwordHash: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     const stored = JSON.stringify(users);
-    expect(stored).not.toContain("plain-password-1");
+    expect(stored).not.toContain("Plain-password-0001");
     expect(stored).not.toContain(SF.adminPassword);
     expect(existsSync(path.join(process.cwd(), "snowflake.log"))).toBe(false);
   });
 
-  it("reports a closed port as a network failure, quickly", async () => {
+  it("reports a closed port as a network failure with its cause", async () => {
     const login = { ...loginFromConfig(getter(config({ "snowflake:port": "1" })), "X", "y") };
     const f = await failureOf(withSnowflakeSession(login, async () => 1, signal()));
-    expect(f.network).toBe(true);
+    expect(f).toMatchObject({ kind: "network", message: expect.stringContaining("ECONNREFUSED") });
+  });
+
+  it("serves the password authenticator only", async () => {
+    const res = await fetch(`${sb.url("snowflake")}/session/v1/login-request`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        data: {
+          ACCOUNT_NAME: SF.account,
+          LOGIN_NAME: SF.adminUser,
+          PASSWORD: SF.adminPassword,
+          CLIENT_APP_ID: "JavaScript",
+          CLIENT_APP_VERSION: "3.3.0",
+          AUTHENTICATOR: "SNOWFLAKE_JWT",
+        },
+      }),
+    });
+    expect(await res.json()).toMatchObject({ success: false, code: "390400" });
   });
 });
 
@@ -176,14 +242,16 @@ describe("sophia check's Snowflake probe", () => {
   });
 
   it("fails a role the user lacks at 'permitted'", async () => {
-    const c = await check(values({ "snowflake:role": "SYSADMIN" }));
+    await admin("CREATE ROLE IF NOT EXISTS NEVER_GRANTED");
+    const c = await check(values({ "snowflake:role": "NEVER_GRANTED" }));
     expect(c).toMatchObject({ status: "fail", stage: "permitted" });
     expect(c.error).toMatch(/390189/);
   });
 
-  it("fails a closed port at 'reachable'", async () => {
+  it("fails a closed port at 'reachable', with the cause", async () => {
     const c = await check(values({ "snowflake:port": "1" }));
     expect(c).toMatchObject({ status: "fail", stage: "reachable" });
+    expect(c.error).toContain("ECONNREFUSED");
     expect(c.recommendation).toMatch(/snowflake:organizationName/);
   });
 });
@@ -191,20 +259,36 @@ describe("sophia check's Snowflake probe", () => {
 describe("the Snowflake rotation check and rotateService", () => {
   const ROLE = "SOPHIA_SANDBOX_LOADER";
   const userName = (slot: "a" | "b") => `SOPHIA_SANDBOX_SVC_${slot.toUpperCase()}`;
-  // The exported state the check reads: the two slots' passwords and the two service users.
-  const passwords: Record<"a" | "b", string> = { a: "slot-a-password-gen-0", b: "slot-b-password-gen-0" };
-  const resources = () => [
+  // login names differ from user names here, so a check that logged in by name would fail
+  const loginName = (slot: "a" | "b") => `sophia_sandbox_svc_${slot}_login`;
+  const passwords: Record<"a" | "b", string> = { a: "Slot-a-password-gen-0", b: "Slot-b-password-gen-0" };
+  // Pulumi's secret envelope, as `stack export --show-secrets` writes a secret value.
+  const secret = (v: string) => ({
+    "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+    plaintext: JSON.stringify(v),
+  });
+  const component = "urn:pulumi:sandbox::sophia-ai::sophia:integrations:Snowflake";
+  // The exported state the check reads, shaped as the engine writes it: the slots' results and the
+  // users' login names are secrets; each user has a sibling role grant whose URN starts the same way.
+  const resources = (): any[] => [
     ...(["a", "b"] as const).map((slot) => ({
       type: "random:index/randomPassword:RandomPassword",
       urn: `urn:pulumi:sandbox::sophia-ai::sophia:rotation:RotatedCredential$random:index/randomPassword:RandomPassword::snowflake-service-password-${slot}`,
       inputs: { keepers: { service: "snowflake", slot, generation: "0" } },
-      outputs: { result: passwords[slot] },
+      outputs: { result: secret(passwords[slot]) },
     })),
-    ...(["a", "b"] as const).map((slot) => ({
-      type: "snowflake:index/legacyServiceUser:LegacyServiceUser",
-      urn: `urn:pulumi:sandbox::sophia-ai::sophia:snowflake:SnowflakeAnalytics$snowflake:index/legacyServiceUser:LegacyServiceUser::snowflake-user-${slot}`,
-      outputs: { name: userName(slot), loginName: userName(slot), defaultRole: ROLE },
-    })),
+    ...(["a", "b"] as const).flatMap((slot) => [
+      {
+        type: "snowflake:index/grantAccountRole:GrantAccountRole",
+        urn: `${component}$snowflake:index/grantAccountRole:GrantAccountRole::snowflake-user-${slot}-role`,
+        outputs: { roleName: ROLE, userName: userName(slot) },
+      },
+      {
+        type: "snowflake:index/legacyServiceUser:LegacyServiceUser",
+        urn: `${component}$snowflake:index/legacyServiceUser:LegacyServiceUser::snowflake-user-${slot}`,
+        outputs: { name: userName(slot), loginName: secret(loginName(slot)), defaultRole: `"${ROLE}"` },
+      },
+    ]),
   ];
   const ctx = (slot: "a" | "b", current: string) => ({
     get: getter(config()),
@@ -218,7 +302,7 @@ describe("the Snowflake rotation check and rotateService", () => {
     await admin(`CREATE ROLE IF NOT EXISTS ${ROLE}`);
     for (const slot of ["a", "b"] as const) {
       await admin(
-        `CREATE USER IF NOT EXISTS "${userName(slot)}" LOGIN_NAME = '${userName(slot)}' PASSWORD = '${passwords[slot]}' DEFAULT_ROLE = "${ROLE}"`,
+        `CREATE USER IF NOT EXISTS "${userName(slot)}" LOGIN_NAME = '${loginName(slot)}' PASSWORD = '${passwords[slot]}' DEFAULT_ROLE = "${ROLE}"`,
         `GRANT ROLE ${ROLE} TO USER "${userName(slot)}"`,
       );
     }
@@ -231,27 +315,42 @@ describe("the Snowflake rotation check and rotateService", () => {
   });
 
   it("fails when Snowflake never got the new password, and says the previous one stays", async () => {
-    await expect(ROTATION_CHECKS.snowflake!(ctx("b", "a-password-snowflake-never-got"))).rejects.toThrow(
-      `Snowflake refused the new password of ${userName("b")} (390100: Incorrect username or password was specified.); the previous one stays current`,
+    await expect(ROTATION_CHECKS.snowflake!(ctx("b", "A-password-Snowflake-never-got-1"))).rejects.toThrow(
+      `Snowflake refused the new password of ${userName("b")}; the previous one stays current (390100: Incorrect username or password was specified.)`,
     );
   });
 
   it("fails when the user logs in without its role (consumers would lack their grants)", async () => {
-    await admin(`CREATE USER "ROLELESS" PASSWORD = 'roleless-1' DEFAULT_ROLE = "${ROLE}"`);
+    await admin(`CREATE USER "ROLELESS" PASSWORD = 'Roleless-password-1' DEFAULT_ROLE = "${ROLE}"`);
     const res = resources().map((r) =>
       r.urn.endsWith("snowflake-user-a")
-        ? { ...r, outputs: { ...r.outputs, name: "ROLELESS", loginName: "ROLELESS" } }
+        ? { ...r, outputs: { ...r.outputs, name: "ROLELESS", loginName: secret("ROLELESS") } }
         : r,
     );
-    await expect(ROTATION_CHECKS.snowflake!({ ...ctx("a", "roleless-1"), resources: res })).rejects.toThrow(
-      `ROLELESS logs in with the new password but its session has role PUBLIC, not ${ROLE}`,
-    );
+    await expect(
+      ROTATION_CHECKS.snowflake!({ ...ctx("a", "Roleless-password-1"), resources: res }),
+    ).rejects.toThrow(`ROLELESS logs in with the new password but its session has role PUBLIC, not ${ROLE}`);
   });
 
-  it("fails on a stack without the slot's user, and on an unreachable Snowflake", async () => {
+  it("fails, naming what is missing, on a stack without the slot's user or its name, or without the account", async () => {
     await expect(ROTATION_CHECKS.snowflake!({ ...ctx("a", passwords.a), resources: [] })).rejects.toThrow(
       "the stack holds no Snowflake service user for slot a: deploy it first",
     );
+    const nameless = resources().map((r) =>
+      r.urn.endsWith("snowflake-user-a") ? { ...r, outputs: { defaultRole: ROLE } } : r,
+    );
+    await expect(
+      ROTATION_CHECKS.snowflake!({ ...ctx("a", passwords.a), resources: nameless }),
+    ).rejects.toThrow(
+      /^the state of urn:.*::snowflake-user-a has no name or loginName: run `pulumi refresh`/,
+    );
+    const noAccount = { ...ctx("a", passwords.a), get: getter(config({ "snowflake:accountName": "" })) };
+    await expect(ROTATION_CHECKS.snowflake!(noAccount)).rejects.toThrow(
+      "snowflake:accountName must be set to log in to Snowflake",
+    );
+  });
+
+  it("fails on an unreachable Snowflake, naming the keys to check", async () => {
     const unreachable = { ...ctx("a", passwords.a), get: getter(config({ "snowflake:port": "1" })) };
     await expect(ROTATION_CHECKS.snowflake!(unreachable)).rejects.toThrow(
       /^Snowflake is unreachable: .*; check snowflake:organizationName/,
@@ -276,7 +375,7 @@ describe("the Snowflake rotation check and rotateService", () => {
         const after = slotGenerations(epoch);
         for (const slot of ["a", "b"] as const) {
           if (before[slot] !== after[slot])
-            passwords[slot] = `slot-${slot}-password-gen-${after[slot]}-${++n}`;
+            passwords[slot] = `Slot-${slot}-password-gen-${after[slot]}-${++n}`;
         }
         d.epoch = epoch;
         d.rotatedAt = rotatedAt;
@@ -304,7 +403,7 @@ describe("the Snowflake rotation check and rotateService", () => {
     expect(outcome).toMatchObject({ status: "rotated", fromEpoch: 2, toEpoch: 3 });
     expect(outcome.detail).toContain(`new password of ${userName("a")}`);
     // the previous slot (b) was untouched and still logs in
-    await expect(sql(userName("b"), previous, ["SELECT 1"])).resolves.toHaveLength(1);
+    await expect(sql(loginName("b"), previous, ["SELECT 1"])).resolves.toHaveLength(1);
   });
 
   it("reverts when the new password never reached Snowflake; the previous credential still works", async () => {
@@ -315,12 +414,50 @@ describe("the Snowflake rotation check and rotateService", () => {
     expect(outcome).toMatchObject({ status: "reverted", fromEpoch: 3, toEpoch: 3 });
     expect(outcome.detail).toMatch(/Snowflake refused the new password of SOPHIA_SANDBOX_SVC_B/);
     expect(d.epoch).toBe(3);
-    await expect(sql(userName("a"), previous, ["SELECT CURRENT_USER()"])).resolves.toEqual([
+    await expect(sql(loginName("a"), previous, ["SELECT CURRENT_USER()"])).resolves.toEqual([
       [{ "CURRENT_USER()": userName("a") }],
     ]);
   });
 });
 
-test("no test above left a driver log behind", () => {
-  expect(readdirSync(process.cwd()).filter((f) => /^snowflake.*\.log$/.test(f))).toEqual([]);
+describe("the driver stays quiet and bounded", () => {
+  it("writes no log file, even with a client config that asks for TRACE logging", () => {
+    // SF_CLIENT_CONFIG_FILE was set before the first connection of this file (see the top)
+    const written = readdirSync(traceDir, { recursive: true }).map(String);
+    expect(written).toEqual(["sf_client_config.json"]);
+    expect(readdirSync(process.cwd()).filter((f) => /^snowflake.*\.log$/.test(f))).toEqual([]);
+  });
+
+  it("gives up on a Snowflake that accepts connections but never answers, when the signal says", async () => {
+    const sockets: Socket[] = [];
+    const silent = http.createServer(() => undefined); // never answers
+    silent.on("connection", (s) => sockets.push(s));
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    try {
+      const login = {
+        ...loginFromConfig(
+          getter(config({ "snowflake:port": String((silent.address() as AddressInfo).port) })),
+          "X",
+          "Some-password-123",
+        ),
+      };
+      const f = await failureOf(withSnowflakeSession(login, async () => 1, AbortSignal.timeout(300)));
+      expect(f).toEqual({ kind: "network", code: "TIMEOUT", message: "no answer in time" });
+      expect(sockets.length).toBeGreaterThan(0); // it did try
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((r) => silent.close(r));
+    }
+  });
+
+  it("does not start a login once the signal has aborted", async () => {
+    await sb.admin("snowflake").reset();
+    const done = new AbortController();
+    done.abort();
+    const login = loginFromConfig(getter(config()), SF.adminUser, SF.adminPassword);
+    expect(await failureOf(withSnowflakeSession(login, async () => 1, done.signal))).toMatchObject({
+      code: "TIMEOUT",
+    });
+    expect(await sb.admin("snowflake").requests()).toEqual([]);
+  });
 });

@@ -111,3 +111,29 @@ export function airbyteStackConfig(
     ...Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, { value: v, secret: true }])),
   };
 }
+
+/**
+ * The frame of a contract-test file: before its tests, starts the stand-ins (`only`, or all) and runs
+ * `setup`; before each test, removes the faults a previous one injected; after all, closes them and asserts
+ * that no exchange (of the providers or the stand-ins) violated the vendor's description.
+ */
+export function useContractSandbox(
+  only: string[] | undefined,
+  setup: (sb: TestSandbox) => Promise<void>,
+): void {
+  let sb: TestSandbox | undefined;
+  const names = () => only ?? Object.keys(sb?.sandbox.services ?? {});
+  beforeAll(async () => {
+    sb = await startTestSandbox(only);
+    await setup(sb);
+  });
+  beforeEach(async () => {
+    for (const s of names()) await sb?.admin(s).clearFaults();
+  });
+  afterAll(async () => {
+    if (!sb) return;
+    const violations = (await Promise.all(names().map((s) => sb!.admin(s).violations()))).flat();
+    await sb.close();
+    expect(violations).toEqual([]);
+  });
+}

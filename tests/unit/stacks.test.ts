@@ -200,6 +200,20 @@ describe.each([
         `${n}-b:{"generation":"0","service":"${n.split("-")[0]}","slot":"b"}`,
       ]),
     );
+    // Snowflake's password policy wants an upper-case letter, a lower-case letter and a digit in each
+    for (const p of passwords) {
+      const policy = {
+        minUpper: p.inputs.minUpper,
+        minLower: p.inputs.minLower,
+        minNumeric: p.inputs.minNumeric,
+      };
+      expect([p.name, policy]).toEqual([
+        p.name,
+        p.name.startsWith("snowflake")
+          ? { minUpper: 1, minLower: 1, minNumeric: 1 }
+          : { minUpper: undefined, minLower: undefined, minNumeric: undefined },
+      ]);
+    }
     const users = resources.filter((r) => r.type === "snowflake:index/legacyServiceUser:LegacyServiceUser");
     const sfPassword = resources.find((r) => r.inputs?.secretName === "SNOWFLAKE_PASSWORD")!.inputs
       .plaintextValue;
