@@ -23,7 +23,12 @@ export interface CheckReport {
   checks: CheckResult[];
 }
 
-async function checkOne(integration: Integration, values: Values, timeoutMs: number): Promise<CheckResult> {
+async function checkOne(
+  integration: Integration,
+  values: Values,
+  timeoutMs: number,
+  stack: string,
+): Promise<CheckResult> {
   const base = { integration: integration.name, latencyMs: null, detail: null };
   const missing = integration.requires
     .filter((r) => !values.get(r.key)?.value && r.default === undefined)
@@ -67,7 +72,7 @@ async function checkOne(integration: Integration, values: Values, timeoutMs: num
   let timer: NodeJS.Timeout | undefined;
   try {
     const detail = await Promise.race([
-      integration.probe(get, controller.signal),
+      integration.probe(get, controller.signal, stack),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           controller.abort();
@@ -123,7 +128,7 @@ export async function runChecks(
   const startedAt = new Date();
   const all = opts.integrations ?? INTEGRATIONS;
   const chosen = all.filter((i) => (opts.only ? opts.only.includes(i.name) : i.enabled(values)));
-  const checks = await Promise.all(chosen.map((i) => checkOne(i, values, opts.timeoutMs)));
+  const checks = await Promise.all(chosen.map((i) => checkOne(i, values, opts.timeoutMs, stack)));
   return {
     stack,
     status: checks.some((c) => c.status === "fail") ? "fail" : "pass",

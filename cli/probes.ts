@@ -9,6 +9,7 @@ import { isApiError } from "../providers/http/client";
 import { LambdaClient, lambdaSettings } from "../providers/lambda/client";
 import { OpenRouterClient, openrouterSettings, validateModels } from "../providers/openrouter/client";
 import { PortkeyClient, portkeySettings } from "../providers/portkey/client";
+import { awsFromConfig, callerIdentity, headBucket, isAwsFailure } from "./aws";
 import {
   isSnowflakeFailure,
   LOGIN_REFUSED,
@@ -45,7 +46,7 @@ export interface Integration {
   enabled(v: Values): boolean;
   requires: Requirement[];
   /** Live probe; absent where no probe can run from here (reported as such, never as passed). */
-  probe?(get: (key: string) => string, signal: AbortSignal): Promise<string>;
+  probe?(get: (key: string) => string, signal: AbortSignal, stack: string): Promise<string>;
 }
 
 const flag = (v: Values, key: string, def: boolean) => (v.get(key)?.value ?? String(def)) === "true";
@@ -420,6 +421,63 @@ export const INTEGRATIONS: Integration[] = [
     name: "aws",
     enabled: (v) => flag(v, "awsEnabled", false),
     requires: [{ key: "aws:region" }],
+    async probe(get, signal, stack) {
+      let settings: ReturnType<typeof awsFromConfig>;
+      try {
+        settings = awsFromConfig(get);
+      } catch (err) {
+        throw new ProbeFailure("config", (err as Error).message, "fix the AWS provider's config keys named");
+      }
+      const creds = "aws:accessKey and aws:secretKey (or aws:profile, or the AWS credential chain)";
+      let who: { arn: string };
+      try {
+        who = await callerIdentity(settings, signal);
+      } catch (err) {
+        if (!isAwsFailure(err)) throw err;
+        if (err.kind === "network") {
+          throw new ProbeFailure(
+            "reachable",
+            `AWS STS is unreachable: ${err.message}`,
+            "check aws:region and aws:endpoints, and that this network may reach AWS (proxy, VPC endpoint)",
+          );
+        }
+        throw new ProbeFailure(
+          "authenticated",
+          `AWS refused the credentials (${err.code}): ${err.message}`,
+          err.code === "ExpiredToken" ? "renew the session (aws:token, or your SSO login)" : `check ${creds}`,
+        );
+      }
+      // the program's bucket: awsBucketName, or its default <namePrefix>-data
+      const bucket = get("awsBucketName") || `${get("namePrefix") || `sophia-${stack}`}-data`;
+      let head: Awaited<ReturnType<typeof headBucket>>;
+      try {
+        head = await headBucket(settings, bucket, signal);
+      } catch (err) {
+        if (!isAwsFailure(err)) throw err;
+        throw new ProbeFailure(
+          err.kind === "network" ? "reachable" : "permitted",
+          `S3 HeadBucket ${bucket} failed: ${err.code} ${err.message}`,
+          "check aws:endpoints and aws:region",
+        );
+      }
+      if (head.status === 403) {
+        throw new ProbeFailure(
+          "permitted",
+          `${who.arn} may not access bucket ${bucket} (403)`,
+          `allow s3:ListBucket (and the bucket's other actions) on arn:aws:s3:::${bucket} to ${who.arn}`,
+        );
+      }
+      if (head.status === 301) {
+        throw new ProbeFailure(
+          "config",
+          `bucket ${bucket} is in ${head.region ?? "another region"}, not aws:region ${settings.region}`,
+          `set aws:region to ${head.region ?? "the bucket's region"}, or choose another awsBucketName (bucket names are global)`,
+        );
+      }
+      return head.status === 404
+        ? `authenticated as ${who.arn}; bucket ${bucket} does not exist yet (the next up creates it)`
+        : `authenticated as ${who.arn}; bucket ${bucket} reachable in ${head.region ?? settings.region}`;
+    },
   },
   {
     name: "vercel",

@@ -31,6 +31,8 @@ export interface Ctx {
   headers: http.IncomingHttpHeaders;
   /** Absolute URL of this service's API base, for pagination links. */
   baseUrl: string;
+  /** The request as it arrived (path and query unparsed, body text), for signature checks. */
+  raw: { path: string; search: string; body: string };
 }
 
 export interface Reply {
@@ -237,7 +239,7 @@ export async function serve(service: Service, port: number): Promise<RunningServ
     try {
       const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "127.0.0.1"}`);
       const method = (req.method ?? "GET").toUpperCase();
-      const { parsed } = await readBody(req);
+      const { raw, parsed } = await readBody(req);
       if (url.pathname.startsWith(ADMIN)) return send(res, await admin(method, url.pathname, parsed));
 
       const base = service.spec.basePath;
@@ -292,6 +294,7 @@ export async function serve(service: Service, port: number): Promise<RunningServ
         body: parsed,
         headers: req.headers,
         baseUrl: `http://${req.headers.host}${base}`,
+        raw: { path: url.pathname, search: url.search, body: raw },
       };
 
       let reply: Reply;

@@ -2,6 +2,7 @@
 // tests (ephemeral ports, a temporary data directory).
 import sodium from "libsodium-wrappers";
 import { AirbyteSandbox } from "./airbyte";
+import { AwsSandbox } from "./aws";
 import { type RunningService, type Service, serve } from "./core";
 import { EstuarySandbox } from "./estuary";
 import { GithubSandbox } from "./github";
@@ -22,6 +23,7 @@ export const SERVICES: Record<string, { make: () => Service; defaultPort: number
   openrouter: { make: () => new OpenRouterSandbox(), defaultPort: 18007 },
   lambda: { make: () => new LambdaSandbox(), defaultPort: 18008 },
   snowflake: { make: () => new SnowflakeSandbox(), defaultPort: 18009 },
+  aws: { make: () => new AwsSandbox(), defaultPort: 18010 },
 };
 
 export interface Sandbox {
