@@ -1,5 +1,6 @@
 // The typed stack configuration: the only place that reads pulumi.Config. Every problem is collected
 // and reported together, each naming the key and what is expected, before any resource is declared.
+
 import * as pulumi from "@pulumi/pulumi";
 import type { AirbyteArgs } from "./integrations/airbyte";
 import type { AwsArgs } from "./integrations/aws";
@@ -12,6 +13,7 @@ import type { PortkeyArgs, PortkeyProviderArgs } from "./integrations/portkey";
 import type { RotationState } from "./integrations/rotation";
 import type { SnowflakeArgs } from "./integrations/snowflake";
 import type { VercelArgs } from "./integrations/vercel";
+import { isSafeUrl } from "./providers/estuary/client";
 
 /** The services whose credentials this program mints and rotates. */
 export const ROTATED_SERVICES = ["snowflake", "estuary", "gong"] as const;
@@ -476,7 +478,15 @@ export function loadStackConfig(cfg: ConfigSource = programConfig(), stack = pul
     : undefined;
   if (estuary) {
     r.string("estuaryApiUrl", { default: "https://eyrcnmuzzyriypdajwdk.supabase.co/rest/v1", ...url });
-    r.string("estuaryConfigEncryptionUrl", { default: "https://config-encryption.estuary.dev", ...url });
+    const encryptionUrl = r.string("estuaryConfigEncryptionUrl", {
+      default: "https://config-encryption.estuary.dev",
+      ...url,
+    });
+    if (encryptionUrl && !isSafeUrl(encryptionUrl)) {
+      r.problems.push(
+        `${cfg.name}:estuaryConfigEncryptionUrl must be https (or http on this machine): endpoint credentials travel to it; got ${encryptionUrl}`,
+      );
+    }
     ciCredentials.ESTUARY_REFRESH_TOKEN = r.secret("estuaryRefreshToken");
     if (estuary.snowflake && !snowflake) {
       r.problems.push(

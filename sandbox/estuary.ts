@@ -23,7 +23,7 @@ import Ajv2019 from "ajv/dist/2019";
 import addFormats from "ajv-formats";
 import { type Ctx, type Reply, Service } from "./core";
 import { OpenApiSpec, vendorSpecDir } from "./openapi";
-import { sopsDecrypt, sopsEncrypt } from "./sops";
+import { EncryptionRequestError, sopsDecrypt, sopsEncrypt, sortedDeep } from "./sops";
 
 const REFRESH_ID = "0f:a1:00:00:00:00:00:01";
 const REFRESH_SECRET = "sandbox-estuary-refresh-secret";
@@ -143,6 +143,12 @@ export class EstuarySandbox extends Service<EstuaryState> {
       ingested: {},
       kmsKey: randomBytes(32).toString("hex"),
     };
+  }
+
+  /** What Flow's runtime hands the connector: the stored (sorted) endpoint config, decrypted. */
+  private connectorConfig(spec: Row): Row {
+    const config = spec.endpoint?.connector?.config ?? {};
+    return sopsDecrypt(sortedDeep(config) as Row, this.kms());
   }
 
   private kms(): Buffer {
@@ -316,6 +322,16 @@ export class EstuarySandbox extends Service<EstuaryState> {
         for (const e of validate.errors ?? []) {
           errors.push({ scope: `${scope(r)}${e.instancePath}`, detail: `${e.message}` });
         }
+        continue;
+      }
+      // Flow decrypts an endpoint config (as stored: sorted) to validate it with its connector
+      try {
+        this.connectorConfig(spec);
+      } catch (err) {
+        errors.push({
+          scope: `${scope(r)}/endpoint/connector/config`,
+          detail: `decrypting the endpoint config failed: ${(err as Error).message}`,
+        });
         continue;
       }
       const refs: string[] = [];
@@ -507,11 +523,16 @@ export class EstuarySandbox extends Service<EstuaryState> {
 
     this.on("encryptConfig", (ctx) => {
       const { config, schema } = ctx.body;
-      if (schema.type !== undefined && schema.type !== "object") {
-        return { status: 400, body: { error: "schema must describe an object (type: object)" } };
+      // a broken service, for tests: answers the config as it came
+      if (this.settings.encryptionEchoesPlaintext) return { status: 200, body: config };
+      try {
+        const sealed = sopsEncrypt(config, schema, this.kms(), ESTUARY_KMS_KEY_ID);
+        this.save(); // keeps a KMS key made just now, for data written before the stand-in had one
+        return { status: 200, body: sealed };
+      } catch (err) {
+        if (!(err instanceof EncryptionRequestError)) throw err;
+        return { status: 400, body: { error: err.id, description: err.message, details: null } };
       }
-      this.save(); // a new KMS key, for data written before the stand-in had one
-      return { status: 200, body: sopsEncrypt(config, schema, this.kms(), ESTUARY_KMS_KEY_ID) };
     });
 
     this.on("ingestDocument", (ctx) => {
@@ -521,8 +542,7 @@ export class EstuarySandbox extends Service<EstuaryState> {
       if (capture?.spec_type !== "capture" || !binding) {
         return this.pgError(404, "404", `no HTTP-ingest path ${route} on capture ${ctx.params.capture}`);
       }
-      const config = capture.spec.endpoint?.connector?.config ?? {};
-      const expected = sopsDecrypt(config, this.kms()).require_auth_token;
+      const expected = this.connectorConfig(capture.spec).require_auth_token;
       const auth = String(ctx.headers.authorization ?? "");
       if (expected && auth !== `Bearer ${expected}`) {
         return this.pgError(401, "401", "invalid or missing bearer token");

@@ -6,7 +6,9 @@
 // `_sops` key (`--encrypted-suffix _sops`) with a fresh data key: AES-256-GCM, the key path as additional
 // data, written ENC[AES256_GCM,data:…,iv:…,tag:…,type:str|int|float|bool]. The data key is wrapped by the
 // KMS key (Google Cloud KMS in reality; here a key the stand-in keeps) and recorded in the `sops` stanza
-// with a MAC over the encrypted values. Properties are sorted, as Flow sorts them.
+// with a MAC over every value of the document in document order — so a document reordered after
+// encryption (Flow stores specs with sorted keys) no longer decrypts, which is why clients sort before they
+// encrypt. The format follows sops's; it is not byte-compatible with the sops tool.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 import { isPlainObject } from "../providers/dynamic";
 
@@ -54,55 +56,67 @@ function decValue(key: Buffer, enc: string, aad: string): Json {
   return m[4] === "str" ? text : m[4] === "bool" ? text === "true" : Number(text);
 }
 
-/** The properties a schema declares, including those of its allOf/anyOf/oneOf members. */
-function declared(schema: any): Record<string, any> {
-  if (!isPlainObject(schema)) return {};
-  const out: Record<string, any> = { ...(isPlainObject(schema.properties) ? schema.properties : {}) };
-  for (const k of ["allOf", "anyOf", "oneOf"]) {
-    for (const member of Array.isArray(schema[k]) ? schema[k] : []) Object.assign(out, declared(member));
+/** A schema the service cannot apply (it answers 400 {error, description}). */
+export class EncryptionRequestError extends Error {
+  constructor(
+    readonly id: string,
+    description: string,
+  ) {
+    super(description);
   }
-  return out;
 }
 
 const isSecret = (s: any) => isPlainObject(s) && (s.secret === true || s.airbyte_secret === true);
 
-/** Renames the schema's secret properties `<key>_sops` and sorts every object's properties. */
-function markSecrets(config: Json, schema: any): Json {
-  if (Array.isArray(config)) return config.map((c) => markSecrets(c, schema?.items));
-  if (!isPlainObject(config)) return config;
-  const props = declared(schema);
-  const out: Record<string, Json> = {};
-  for (const k of Object.keys(config).sort()) {
-    if (isSecret(props[k])) out[`${k}${SOPS_SUFFIX}`] = config[k];
-    else out[k] = markSecrets(config[k], props[k]);
-  }
-  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-
-/** Applies `f` to every leaf under a `_sops` key, with its sops path ("a:b_sops:"). */
-function mapSecretLeaves(doc: Json, f: (v: Json, aad: string) => Json, at = "", inside = false): Json {
-  if (Array.isArray(doc)) return doc.map((v, i) => mapSecretLeaves(v, f, `${at}${i}:`, inside));
-  if (isPlainObject(doc)) {
-    return Object.fromEntries(
-      Object.entries(doc).map(([k, v]) => [
-        k,
-        mapSecretLeaves(v, f, `${at}${k}:`, inside || k.endsWith(SOPS_SUFFIX)),
-      ]),
+/**
+ * Renames the properties the schema marks secret `<key>_sops`, keeping the document's order (the service
+ * does not reorder; Flow sorts when it stores). Only `properties` are followed: a secret mark under
+ * `items` is refused, as the service refuses it (InvalidSecretLocation).
+ */
+function markSecrets(config: Json, schema: any, at: string): Json {
+  if (
+    isPlainObject(schema) &&
+    isPlainObject(schema.items) &&
+    JSON.stringify(schema.items).includes('"secret":true')
+  ) {
+    throw new EncryptionRequestError(
+      "InvalidSecretLocation",
+      `a secret annotation under ${at}/items is not supported`,
     );
   }
-  return inside ? f(doc, at) : doc;
+  if (!isPlainObject(config)) return config;
+  const props = isPlainObject(schema?.properties) ? schema.properties : {};
+  return Object.fromEntries(
+    Object.entries(config).map(([k, v]) =>
+      isSecret(props[k]) ? [`${k}${SOPS_SUFFIX}`, v] : [k, markSecrets(v, props[k], `${at}/${k}`)],
+    ),
+  );
+}
+
+/**
+ * Visits every leaf in document order with its sops path (map keys joined by ":", ending in ":"; array
+ * positions are not part of it) and whether it lies under a `_sops` key; `f` may replace it. Nulls are
+ * left alone, as sops leaves them.
+ */
+function walk(doc: Json, f: (v: Json, aad: string, secret: boolean) => Json, at = "", inside = false): Json {
+  if (Array.isArray(doc)) return doc.map((v) => walk(v, f, at, inside));
+  if (isPlainObject(doc)) {
+    return Object.fromEntries(
+      Object.entries(doc).map(([k, v]) => [k, walk(v, f, `${at}${k}:`, inside || k.endsWith(SOPS_SUFFIX))]),
+    );
+  }
+  return doc === null ? doc : f(doc, at, inside);
 }
 
 export function sopsEncrypt(config: Record<string, Json>, schema: Json, kmsKey: Buffer, resourceId: string) {
   const dataKey = randomBytes(32);
-  const marked = markSecrets(config, schema) as Record<string, Json>;
-  const values: string[] = [];
-  const encrypted = mapSecretLeaves(marked, (v, aad) => {
-    values.push(String(v));
-    return encValue(dataKey, v, aad);
+  const marked = markSecrets(config, schema, "#") as Record<string, Json>;
+  const mac = createHash("sha512");
+  const encrypted = walk(marked, (v, aad, secret) => {
+    mac.update(String(v)); // the MAC covers every value, encrypted or not, in document order
+    return secret ? encValue(dataKey, v, aad) : v;
   }) as Record<string, Json>;
   const lastmodified = new Date().toISOString().replace(/\.\d+Z$/, "Z");
-  const digest = createHash("sha512").update(values.join("")).digest("hex").toUpperCase();
   const wrapped = seal(kmsKey, dataKey, resourceId);
   return {
     ...encrypted,
@@ -115,7 +129,7 @@ export function sopsEncrypt(config: Record<string, Json>, schema: Json, kmsKey: 
         },
       ],
       lastmodified,
-      mac: encValue(dataKey, digest, lastmodified),
+      mac: encValue(dataKey, mac.digest("hex").toUpperCase(), lastmodified),
       encrypted_suffix: SOPS_SUFFIX,
       version: "3.7.3",
     },
@@ -129,15 +143,14 @@ export function sopsDecrypt(doc: Record<string, Json>, kmsKey: Buffer): Record<s
   const kms = (sops as { gcp_kms?: { enc?: string; resource_id?: string }[] }).gcp_kms?.[0];
   const wrapped = JSON.parse(Buffer.from(String(kms?.enc ?? ""), "base64").toString("utf8"));
   const dataKey = open(kmsKey, wrapped.data, wrapped.iv, wrapped.tag, String(kms?.resource_id));
-  const values: string[] = [];
-  const plain = mapSecretLeaves(rest, (v, aad) => {
-    const out = decValue(dataKey, String(v), aad);
-    values.push(String(out));
+  const mac = createHash("sha512");
+  const plain = walk(rest, (v, aad, secret) => {
+    const out = secret ? decValue(dataKey, String(v), aad) : v;
+    mac.update(String(out));
     return out;
   });
-  const digest = createHash("sha512").update(values.join("")).digest("hex").toUpperCase();
-  if (decValue(dataKey, String(sops.mac), String(sops.lastmodified)) !== digest) {
-    throw new Error("sops MAC mismatch: the document was changed after encryption");
+  if (decValue(dataKey, String(sops.mac), String(sops.lastmodified)) !== mac.digest("hex").toUpperCase()) {
+    throw new Error("sops MAC mismatch: the document was changed, or reordered, after encryption");
   }
   const unsuffix = (v: Json): Json => {
     if (Array.isArray(v)) return v.map(unsuffix);
@@ -150,4 +163,15 @@ export function sopsDecrypt(doc: Record<string, Json>, kmsKey: Buffer): Record<s
     );
   };
   return unsuffix(plain) as Record<string, Json>;
+}
+
+/** Objects with their keys sorted, all the way down: how Flow stores a spec. */
+export function sortedDeep(v: Json): Json {
+  if (Array.isArray(v)) return v.map(sortedDeep);
+  if (!isPlainObject(v)) return v;
+  return Object.fromEntries(
+    Object.keys(v)
+      .sort()
+      .map((k) => [k, sortedDeep(v[k])]),
+  );
 }

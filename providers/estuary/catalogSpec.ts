@@ -70,12 +70,42 @@ export function isCredentialKey(key: string): boolean {
   return CREDENTIAL_KEY.test(words.join("")) || words.some((w) => CREDENTIAL_WORD.test(w));
 }
 
+/** Where a spec holds connector configs: the endpoint's, a Dekaf endpoint's, a derivation's. */
+const CONFIG_PATHS: [string, (spec: Record<string, any>) => unknown][] = [
+  ["spec.endpoint.connector.config", (s) => s.endpoint?.connector?.config],
+  ["spec.endpoint.dekaf.config", (s) => s.endpoint?.dekaf?.config],
+  ["spec.derive.using.connector.config", (s) => s.derive?.using?.connector?.config],
+];
+
+/** Keys sops and the encryption service reserve: `sops`, `*_sops`. */
+function reservedKeyPaths(config: unknown, at: string): string[] {
+  if (Array.isArray(config)) return config.flatMap((v, i) => reservedKeyPaths(v, `${at}[${i}]`));
+  if (!isPlainObject(config)) return [];
+  return Object.entries(config).flatMap(([k, v]) => [
+    ...(k === "sops" || k.endsWith("_sops") ? [`${at}.${k}`] : []),
+    ...reservedKeyPaths(v, `${at}.${k}`),
+  ]);
+}
+
+/** Secret keys the encryption service cannot place (it reads digits and "-" as array positions). */
+function unplaceableKeyPaths(config: unknown, at: string): string[] {
+  if (!isPlainObject(config)) return [];
+  return Object.entries(config).flatMap(([k, v]) => [
+    ...(/^(\d+|-)$/.test(k) ? [`${at}.${k}`] : []),
+    ...unplaceableKeyPaths(v, `${at}.${k}`),
+  ]);
+}
+
 /** Paths of credential-like string values in an endpoint config (for check), through objects and arrays. */
 function credentialPaths(config: unknown, at: string): string[] {
   if (Array.isArray(config)) return config.flatMap((v, i) => credentialPaths(v, `${at}[${i}]`));
   if (!isPlainObject(config)) return [];
   return Object.entries(config).flatMap(([k, v]) =>
-    typeof v === "string" && isCredentialKey(k) ? [`${at}.${k}`] : credentialPaths(v, `${at}.${k}`),
+    k === "sops" || k.endsWith("_sops") // reported as reserved keys
+      ? []
+      : typeof v === "string" && isCredentialKey(k)
+        ? [`${at}.${k}`]
+        : credentialPaths(v, `${at}.${k}`),
   );
 }
 
@@ -159,8 +189,50 @@ async function stagedSpec(inputs: CatalogSpecInputs): Promise<Record<string, unk
   const secret = secretConfigOf(inputs.secretSpec);
   if (!isPlainObject(secret)) return merged;
   const connector = merged.endpoint.connector;
-  const config = await client().encryptConfig(connector.config, secretSchema(secret));
+  // Sorted first: sops's MAC covers every value in document order, and Flow stores configs sorted, so an
+  // unsorted document would no longer decrypt once stored (estuary-cdk sorts for the same reason).
+  const config = await client().encryptConfig(sortedDeep(connector.config), secretSchema(secret));
+  const plain = plainLeft(config, secret, "spec.endpoint.connector.config");
+  if (plain.length) {
+    throw new Error(
+      `Estuary: the config-encryption service did not encrypt ${plain.join(", ")}; nothing was staged`,
+    );
+  }
   return { ...merged, endpoint: { ...merged.endpoint, connector: { ...connector, config } } };
+}
+
+/** Objects with their keys sorted, all the way down (arrays keep their order). */
+function sortedDeep(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortedDeep);
+  if (!isPlainObject(v)) return v;
+  return Object.fromEntries(
+    Object.keys(v)
+      .sort()
+      .map((k) => [k, sortedDeep(v[k])]),
+  );
+}
+
+/**
+ * Secret leaves that did not come back encrypted: each must be gone under its own key and present as
+ * `<key>_sops` with a sops value, and the document must carry a `sops` stanza.
+ */
+function plainLeft(encrypted: unknown, secret: unknown, at: string, top = true): string[] {
+  if (!isPlainObject(secret)) return [];
+  if (!isPlainObject(encrypted)) return [at];
+  const missingStanza = top && !isPlainObject(encrypted.sops) ? [`${at}.sops`] : [];
+  return [
+    ...missingStanza,
+    ...Object.entries(secret).flatMap(([k, v]) => {
+      if (isPlainObject(v)) return plainLeft(encrypted[k], v, `${at}.${k}`, false);
+      const sealed = encrypted[`${k}_sops`];
+      const ok =
+        !(k in encrypted) &&
+        (typeof sealed === "string"
+          ? sealed.startsWith("ENC[")
+          : Array.isArray(sealed) && sealed.every((x) => typeof x === "string" && x.startsWith("ENC[")));
+      return ok ? [] : [`${at}.${k}`];
+    }),
+  ];
 }
 
 /** Publishes the declared spec over `expectPubId` and returns the resulting live spec. */
@@ -212,9 +284,38 @@ export const catalogSpecProvider: pulumi.dynamic.ResourceProvider<CatalogSpecInp
       }
     }
     if (isPlainObject(n.spec)) {
-      const config = (n.spec.endpoint as { connector?: { config?: unknown } } | undefined)?.connector?.config;
-      for (const p of credentialPaths(config, "spec.endpoint.connector.config")) {
-        failures.push({ property: "spec", reason: `${p} looks like a credential: set it in secretSpec` });
+      for (const [at, find] of CONFIG_PATHS) {
+        const config = find(n.spec);
+        for (const p of credentialPaths(config, at)) {
+          failures.push({
+            property: "spec",
+            reason:
+              at === "spec.endpoint.connector.config"
+                ? `${p} looks like a credential: set it in secretSpec`
+                : `${p} looks like a credential: Estuary encrypts only endpoint.connector.config, so keep credentials out of this config`,
+          });
+        }
+        for (const p of reservedKeyPaths(config, at)) {
+          failures.push({
+            property: "spec",
+            reason: `${p}: sops and *_sops keys are reserved for encrypted values`,
+          });
+        }
+      }
+    }
+    if (isPlainObject(n.secretSpec)) {
+      const secret = secretConfigOf(n.secretSpec);
+      for (const p of reservedKeyPaths(secret, "secretSpec.endpoint.connector.config")) {
+        failures.push({
+          property: "secretSpec",
+          reason: `${p}: sops and *_sops keys are reserved for encrypted values`,
+        });
+      }
+      for (const p of unplaceableKeyPaths(secret, "secretSpec.endpoint.connector.config")) {
+        failures.push({
+          property: "secretSpec",
+          reason: `${p}: a secret key of digits or "-" cannot be encrypted (the service reads it as an array position)`,
+        });
       }
     }
     optionalObject(failures, n, "secretSpec");

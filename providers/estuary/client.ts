@@ -15,6 +15,7 @@ import {
   apiError,
   ClientCredentialsAuth,
   HeaderAuth,
+  isApiError,
 } from "../http/client";
 
 export interface EstuarySettings {
@@ -73,7 +74,26 @@ export function estuarySettings(get: (key: string) => string | undefined): Estua
     get("estuaryConfigEncryptionUrl") ||
     process.env.ESTUARY_CONFIG_ENCRYPTION_URL ||
     ESTUARY_DEFAULT_ENCRYPTION_URL;
+  // credentials travel to it in plain text: https, or a service on this machine
+  if (!isSafeUrl(configEncryptionUrl)) {
+    throw new Error(
+      `Estuary: estuaryConfigEncryptionUrl must be an https URL (or http on this machine); got ${configEncryptionUrl}`,
+    );
+  }
   return { apiUrl, refreshToken, apiKey, configEncryptionUrl };
+}
+
+/** https, or http to this machine only (loopback): where a credential may travel. */
+export function isSafeUrl(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return (
+      u.protocol === "https:" ||
+      (u.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(u.hostname))
+    );
+  } catch {
+    return false;
+  }
 }
 
 /** flowctl's refresh token: base64 of JSON {id, secret} (the JSON itself is accepted too). */
@@ -189,10 +209,18 @@ export class EstuaryClient {
    * (each comes back as `<key>_sops`, with a `sops` stanza), so a credential is never stored at Estuary in
    * plain text; Flow decrypts it for the connector. Encrypting twice is harmless, so retries are safe.
    */
-  async encryptConfig(config: Record<string, unknown>, schema: Record<string, unknown>) {
-    return this.encryption.request<Record<string, unknown>>("POST", "/v1/encrypt-config", {
-      body: { config, schema },
-    });
+  async encryptConfig(config: unknown, schema: Record<string, unknown>) {
+    try {
+      return await this.encryption.request<Record<string, unknown>>("POST", "/v1/encrypt-config", {
+        body: { config, schema },
+      });
+    } catch (err) {
+      // The service's validation errors echo the document (details.document): keep only the message.
+      if (isApiError(err)) {
+        throw apiError(err.service, err.method, err.path, err.status, err.detail);
+      }
+      throw err;
+    }
   }
 
   /** The live spec of a catalog name, or undefined when there is none. */

@@ -128,6 +128,9 @@ export function apiMessage(body: unknown): string {
     if (Array.isArray(b.errors) && b.errors.length && b.errors.every((e) => typeof e === "string")) {
       return b.errors.join("; ");
     }
+    // Estuary's config-encryption service: {error: "<Id>", description, details}
+    if (typeof b.error === "string" && typeof b.description === "string")
+      return `${b.error}: ${b.description}`;
     for (const k of ["detail", "message", "error_description", "error", "title", "data"]) {
       const v = b[k];
       if (typeof v === "string" && v) return v;

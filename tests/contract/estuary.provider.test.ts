@@ -5,7 +5,13 @@
 // it recorded no violation.
 import { UNKNOWN } from "../../providers/dynamic";
 import { catalogSpecProvider as provider } from "../../providers/estuary/catalogSpec";
-import { EstuaryClient, jwtSecondsLeft, NO_PUB_ID, parseRefreshToken } from "../../providers/estuary/client";
+import {
+  EstuaryClient,
+  estuarySettings,
+  jwtSecondsLeft,
+  NO_PUB_ID,
+  parseRefreshToken,
+} from "../../providers/estuary/client";
 import { isApiError } from "../../providers/http/client";
 import { ESTUARY_KMS_KEY_ID, ESTUARY_SANDBOX } from "../../sandbox/estuary";
 import { sopsDecrypt, sopsEncrypt } from "../../sandbox/sops";
@@ -40,7 +46,7 @@ const capture = (name: string, target: string, token: string) => ({
 
 const client = (extra: Record<string, number> = {}) =>
   new EstuaryClient(
-    { apiUrl, refreshToken: ESTUARY_SANDBOX.refreshToken },
+    { apiUrl, refreshToken: ESTUARY_SANDBOX.refreshToken, configEncryptionUrl: sb.url("estuary") },
     { baseDelayMs: 5, maxRetries: 3, pollIntervalMs: 20, ...extra },
   );
 const live = async (name: string) =>
@@ -171,6 +177,50 @@ describe("check", () => {
       },
     ]);
     expect((await provider.check!({} as any, capture("ok", "events", "t") as any)).failures).toEqual([]);
+  });
+
+  it("refuses keys sops reserves, secret keys the service cannot place, and credentials where Estuary encrypts nothing", async () => {
+    const res = await provider.check!(
+      {} as any,
+      {
+        catalogName: `${T}/odd`,
+        specType: "materialization",
+        spec: {
+          endpoint: { connector: { image: "i", config: { host: "h", password_sops: "ENC[...]", sops: {} } } },
+          bindings: [],
+          derive: { using: { connector: { image: "d", config: { apiKey: "plain" } } } },
+        },
+        secretSpec: { endpoint: { connector: { config: { hosts: { "0": "pw" } } } } },
+      } as any,
+    );
+    expect(res.failures!.map((f) => f.reason)).toEqual([
+      "spec.endpoint.connector.config.password_sops: sops and *_sops keys are reserved for encrypted values",
+      "spec.endpoint.connector.config.sops: sops and *_sops keys are reserved for encrypted values",
+      "spec.derive.using.connector.config.apiKey looks like a credential: Estuary encrypts only endpoint.connector.config, so keep credentials out of this config",
+      'secretSpec.endpoint.connector.config.hosts.0: a secret key of digits or "-" cannot be encrypted (the service reads it as an array position)',
+    ]);
+  });
+
+  it("lets unknown values through secretSpec's shape check, and names a non-object config", async () => {
+    const base = capture("shape", "events", "t");
+    const ok = await provider.check!(
+      {} as any,
+      {
+        ...base,
+        secretSpec: { endpoint: { connector: UNKNOWN } },
+      } as any,
+    );
+    expect(ok.failures).toEqual([]);
+    const bad = await provider.check!(
+      {} as any,
+      {
+        ...base,
+        secretSpec: { endpoint: { connector: { config: ["not", "an", "object"] } } },
+      } as any,
+    );
+    expect(bad.failures!.map((f) => f.reason)).toEqual([
+      "secretSpec may hold only endpoint.connector.config values (the ones Estuary encrypts); got secretSpec.endpoint.connector.config",
+    ]);
   });
 
   it("accepts unknown values during preview", async () => {
@@ -429,6 +479,66 @@ describe("config encryption", () => {
     await provider.delete!(coll.id, coll.outs!);
   });
 
+  it("sorts the config before it is encrypted, so Flow (which stores it sorted) can still decrypt it", async () => {
+    const coll = await provider.create!(collection("events-sorted"));
+    // declared order: paths, zzz_label, then the secret merged in last; sorted: paths, require_auth_token, zzz_label
+    const unsorted = capture("sorted", "events-sorted", "tok-sorted");
+    unsorted.spec.endpoint.connector.config = { paths: ["/events"], zzz_label: "calls" } as any;
+    const cap = await provider.create!(unsorted);
+    const stored = (await live("sorted")).spec.endpoint.connector.config;
+    expect(Object.keys(stored)).toEqual(["paths", "require_auth_token_sops", "zzz_label", "sops"]);
+    const ingest = await fetch(`${sb.url("estuary")}/ingest/${encodeURIComponent(cap.id)}/events`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer tok-sorted" },
+      body: JSON.stringify({ id: "c" }),
+    });
+    expect(ingest.status).toBe(200);
+    await provider.delete!(cap.id, cap.outs!);
+    await provider.delete!(coll.id, coll.outs!);
+  });
+
+  it("stages nothing when the service answers without encrypting, naming what is still plain", async () => {
+    await admin.settings({ encryptionEchoesPlaintext: true });
+    await admin.reset();
+    try {
+      await expect(provider.create!(capture("echo", "events", "tok-echo"))).rejects.toThrow(
+        "Estuary: the config-encryption service did not encrypt spec.endpoint.connector.config.sops, spec.endpoint.connector.config.require_auth_token; nothing was staged",
+      );
+      const routes = (await admin.requests()).map((r) => r.route);
+      expect(routes).toContain("POST /v1/encrypt-config");
+      expect(routes.filter((r) => /drafts|draft_specs|publications/.test(r))).toEqual([]); // nothing staged
+    } finally {
+      await admin.settings({ encryptionEchoesPlaintext: false });
+      await admin.reset(); // the broken answer is a recorded violation of the description, as it should be
+    }
+  });
+
+  it("reports the service's refusal by its id and description, without the document", async () => {
+    const c = client();
+    const err = await c
+      .encryptConfig({ hosts: ["h"] }, { type: "object", properties: { hosts: { items: { secret: true } } } })
+      .catch((e) => e);
+    expect(isApiError(err)).toBe(true);
+    expect(err.message).toBe(
+      "Estuary config encryption API POST /v1/encrypt-config failed with 400: InvalidSecretLocation: a secret annotation under #/hosts/items is not supported",
+    );
+    expect(err.body).toBeUndefined();
+  });
+
+  it("wants https for the encryption service, except on this machine", () => {
+    const settings = (url: string) =>
+      estuarySettings(
+        (k) => ({ estuaryRefreshToken: ESTUARY_SANDBOX.refreshToken, estuaryConfigEncryptionUrl: url })[k],
+      );
+    expect(() => settings("http://encrypt.example.com")).toThrow(
+      "Estuary: estuaryConfigEncryptionUrl must be an https URL (or http on this machine); got http://encrypt.example.com",
+    );
+    expect(settings("https://config-encryption.estuary.dev").configEncryptionUrl).toBe(
+      "https://config-encryption.estuary.dev",
+    );
+    expect(settings("http://127.0.0.1:18005").configEncryptionUrl).toBe("http://127.0.0.1:18005");
+  });
+
   it("encrypts what the schema marks secret (secret or airbyte_secret, nested) and only that, as sops does", () => {
     const kms = Buffer.alloc(32, 7);
     const config = {
@@ -442,12 +552,13 @@ describe("config encryption", () => {
       type: "object",
       properties: {
         password: { type: "string", secret: true },
-        tunnel: { oneOf: [{ properties: { privateKey: { airbyte_secret: true } } }] },
+        tunnel: { type: "object", properties: { privateKey: { airbyte_secret: true } } },
         ssl: { secret: true },
       },
     };
     const enc = sopsEncrypt(config, schema, kms, "projects/p/keys/k") as Record<string, any>;
-    expect(Object.keys(enc)).toEqual(["password_sops", "port", "ssl_sops", "tunnel", "user", "sops"]);
+    // the service keeps the document's order; secret keys are renamed in place
+    expect(Object.keys(enc)).toEqual(["user", "password_sops", "port", "tunnel", "ssl_sops", "sops"]);
     expect(enc.user).toBe("u");
     expect(enc.tunnel.host).toBe("h");
     expect(enc.tunnel.privateKey_sops).toMatch(/type:str\]$/);
@@ -458,6 +569,14 @@ describe("config encryption", () => {
     expect(() => sopsDecrypt(enc, Buffer.alloc(32, 8))).toThrow();
     const swapped = { ...enc, password_sops: enc.tunnel.privateKey_sops };
     expect(() => sopsDecrypt(swapped, kms)).toThrow();
+    // the MAC covers the plain values too, in order: an edited or reordered document does not decrypt
+    expect(() => sopsDecrypt({ ...enc, user: "someone-else" }, kms)).toThrow(/MAC mismatch/);
+    const { user, ...rest } = enc;
+    expect(() => sopsDecrypt({ ...rest, user }, kms)).toThrow(/MAC mismatch/);
+    // a secret mark under `items` is refused, as the service refuses it
+    expect(() =>
+      sopsEncrypt({ hosts: ["a"] }, { properties: { hosts: { items: { secret: true } } } }, kms, "k"),
+    ).toThrow("a secret annotation under #/hosts/items is not supported");
   });
 });
 
