@@ -482,7 +482,70 @@ export const INTEGRATIONS: Integration[] = [
   {
     name: "vercel",
     enabled: (v) => flag(v, "vercelEnabled", false),
-    requires: [{ key: "vercel:apiToken", secret: true }],
+    requires: [
+      { key: "vercel:apiToken", secret: true },
+      { key: "vercelApiUrl", default: "https://api.vercel.com" },
+    ],
+    async probe(get, signal, stack) {
+      const base = get("vercelApiUrl").replace(/\/+$/, "");
+      const headers = { authorization: `Bearer ${get("vercel:apiToken")}` };
+      const vercelError = async (res: Response) => {
+        const body = (await res.json().catch(() => ({}))) as {
+          error?: { code?: string; message?: string; invalidToken?: boolean };
+        };
+        return body.error ?? {};
+      };
+      const me = await http(`${base}/v2/user`, { headers }, signal, "the Vercel API", "vercelApiUrl");
+      if (!me.ok) {
+        const e = await vercelError(me);
+        if (me.status === 401 || e.invalidToken) {
+          throw new ProbeFailure(
+            "authenticated",
+            `Vercel refused the token (${me.status} ${e.code ?? ""}): ${e.message ?? ""}`.trim(),
+            "check vercel:apiToken; it may have expired or been revoked",
+          );
+        }
+        throw new ProbeFailure(
+          "reachable",
+          `Vercel answered ${me.status}: ${e.message ?? ""}`,
+          "retry later; see vercel-status.com",
+        );
+      }
+      const { user } = (await me.json()) as { user: { username: string } };
+      // the program's project, in the team the provider acts for (vercel:team: an id or a slug)
+      const project = get("vercelProjectName") || get("namePrefix") || `sophia-${stack}`;
+      const team = get("vercel:team");
+      const scope = team
+        ? team.startsWith("team_")
+          ? `?teamId=${encodeURIComponent(team)}`
+          : `?slug=${encodeURIComponent(team)}`
+        : "";
+      const res = await http(
+        `${base}/v9/projects/${encodeURIComponent(project)}${scope}`,
+        { headers },
+        signal,
+        "the Vercel API",
+        "vercelApiUrl",
+      );
+      const where = team ? `team ${team}` : "the personal account";
+      if (res.status === 403) {
+        const e = await vercelError(res);
+        throw new ProbeFailure(
+          "permitted",
+          `the token of ${user.username} may not act for ${where} (403 ${e.code ?? ""}): ${e.message ?? ""}`.trim(),
+          "check vercel:team, and that the token's scope includes that team (Vercel → Account Settings → Tokens)",
+        );
+      }
+      if (res.status === 404)
+        return `token of ${user.username}; project ${project} does not exist in ${where} yet (the next up creates it)`;
+      if (!res.ok)
+        throw new ProbeFailure(
+          "reachable",
+          `Vercel answered ${res.status}`,
+          "retry later; see vercel-status.com",
+        );
+      return `token of ${user.username}; project ${project} readable in ${where}`;
+    },
   },
   {
     name: "gong",

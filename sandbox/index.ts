@@ -12,6 +12,7 @@ import { OpenRouterSandbox } from "./openrouter";
 import { PortkeySandbox } from "./portkey";
 import { SlackSandbox } from "./slack";
 import { SnowflakeSandbox } from "./snowflake";
+import { VercelSandbox } from "./vercel";
 
 export const SERVICES: Record<string, { make: () => Service; defaultPort: number }> = {
   airbyte: { make: () => new AirbyteSandbox(), defaultPort: 18001 },
@@ -24,6 +25,7 @@ export const SERVICES: Record<string, { make: () => Service; defaultPort: number
   lambda: { make: () => new LambdaSandbox(), defaultPort: 18008 },
   snowflake: { make: () => new SnowflakeSandbox(), defaultPort: 18009 },
   aws: { make: () => new AwsSandbox(), defaultPort: 18010 },
+  vercel: { make: () => new VercelSandbox(), defaultPort: 18011 },
 };
 
 export interface Sandbox {
