@@ -5,6 +5,8 @@
 // `aws:s3UsePathStyle`. Loaded on first use only.
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { STSClient } from "@aws-sdk/client-sts";
+import type { AwsCredentialIdentity } from "@aws-sdk/types";
+import { isSafeUrl } from "../providers/estuary/client";
 
 export interface AwsSettings {
   region: string;
@@ -14,9 +16,12 @@ export interface AwsSettings {
   forcePathStyle: boolean;
 }
 
-/** A failed AWS call: no answer (`network`) or AWS's answer, with its error code and HTTP status. */
+/**
+ * A failed AWS call: no answer (`network`), no credentials to sign with (`credentials`), or AWS's answer
+ * (`refused`), with its error code and HTTP status.
+ */
 export interface AwsFailure {
-  kind: "network" | "refused";
+  kind: "network" | "credentials" | "refused";
   code: string;
   status?: number;
   message: string;
@@ -37,8 +42,16 @@ export function awsFromConfig(get: (key: string) => string): AwsSettings {
       throw new Error("aws:endpoints must be a list of {service: url} objects (JSON); it does not parse");
     }
     if (!Array.isArray(list)) throw new Error("aws:endpoints must be a list of {service: url} objects");
-    for (const e of list) {
-      if (e && typeof e === "object") Object.assign(endpoints, { sts: e.sts, s3: e.s3 });
+    for (const [i, e] of list.entries()) {
+      for (const service of ["sts", "s3"] as const) {
+        const u = e && typeof e === "object" ? e[service] : undefined;
+        if (u === undefined) continue;
+        // signed requests, and with aws:token a session token, travel to it
+        if (typeof u !== "string" || !isSafeUrl(u)) {
+          throw new Error(`aws:endpoints[${i}].${service} must be an https URL (or http on this machine)`);
+        }
+        endpoints[service] = u;
+      }
     }
   }
   const accessKeyId = get("aws:accessKey");
@@ -59,16 +72,35 @@ export function awsFromConfig(get: (key: string) => string): AwsSettings {
   };
 }
 
+/** Credentials resolved once per probe: the configured keys, or the chain (profile, environment, SSO, role). */
+async function credentialsOf(s: AwsSettings): Promise<AwsCredentialIdentity> {
+  if (s.credentials) return s.credentials;
+  const { defaultProvider } = await import("@aws-sdk/credential-provider-node");
+  try {
+    return await defaultProvider({
+      ...(s.profile ? { profile: s.profile } : {}),
+      timeout: 2000,
+      maxRetries: 0,
+    })();
+  } catch (err) {
+    throw {
+      kind: "credentials",
+      code: "NoCredentials",
+      message: String((err as Error).message),
+    } satisfies AwsFailure;
+  }
+}
+
 async function clients(s: AwsSettings): Promise<{ sts: STSClient; s3: S3Client }> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-  const [{ STSClient }, { S3Client }] = await Promise.all([
+  const [{ STSClient }, { S3Client }, credentials] = await Promise.all([
     import("@aws-sdk/client-sts"),
     import("@aws-sdk/client-s3"),
+    credentialsOf(s),
   ]);
   const common = {
     region: s.region,
-    ...(s.credentials ? { credentials: s.credentials } : {}),
-    ...(s.profile ? { profile: s.profile } : {}),
+    credentials,
     maxAttempts: 2,
     requestHandler: { connectionTimeout: 5000, requestTimeout: 10_000 },
   };
@@ -96,41 +128,44 @@ function failure(err: any): AwsFailure {
   };
 }
 
-export async function callerIdentity(
-  s: AwsSettings,
-  signal: AbortSignal,
-): Promise<{ arn: string; account: string }> {
-  const { sts } = await clients(s);
-  const { GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
-  try {
-    const r = await sts.send(new GetCallerIdentityCommand({}), { abortSignal: signal });
-    return { arn: String(r.Arn), account: String(r.Account) };
-  } catch (err) {
-    throw failure(err);
-  } finally {
-    sts.destroy();
-  }
-}
-
-/** HeadBucket: 200 (reachable), 301 (another region, named), 403 (not permitted) or 404 (no such bucket). */
-export async function headBucket(
-  s: AwsSettings,
-  bucket: string,
-  signal: AbortSignal,
-): Promise<{ status: 200 | 301 | 403 | 404; region?: string }> {
-  const { s3 } = await clients(s);
-  const { HeadBucketCommand } = await import("@aws-sdk/client-s3");
-  try {
-    const r = await s3.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal });
-    return { status: 200, region: r.BucketRegion };
-  } catch (err: any) {
-    const status = err?.$metadata?.httpStatusCode;
-    if (status === 301 || status === 403 || status === 404) {
-      const region = err?.$response?.headers?.["x-amz-bucket-region"] ?? err?.BucketRegion;
-      return { status, ...(region ? { region } : {}) };
-    }
-    throw failure(err);
-  } finally {
-    s3.destroy();
-  }
+/** The two calls of the probe, on one pair of clients with credentials resolved once. */
+export async function awsSession(s: AwsSettings) {
+  const { sts, s3 } = await clients(s);
+  const [{ GetCallerIdentityCommand }, { HeadBucketCommand }] = await Promise.all([
+    import("@aws-sdk/client-sts"),
+    import("@aws-sdk/client-s3"),
+  ]);
+  return {
+    async callerIdentity(signal: AbortSignal): Promise<{ arn: string; account: string }> {
+      try {
+        const r = await sts.send(new GetCallerIdentityCommand({}), { abortSignal: signal });
+        return { arn: String(r.Arn), account: String(r.Account) };
+      } catch (err) {
+        throw failure(err);
+      }
+    },
+    /**
+     * HeadBucket: 200 (reachable), 301 (another region, named; S3 may also answer 400 with the region),
+     * 403 (not permitted) or 404 (no such bucket).
+     */
+    async headBucket(
+      bucket: string,
+      signal: AbortSignal,
+    ): Promise<{ status: 200 | 301 | 403 | 404; region?: string }> {
+      try {
+        const r = await s3.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal });
+        return { status: 200, region: r.BucketRegion };
+      } catch (err: any) {
+        const status = err?.$metadata?.httpStatusCode;
+        const region = err?.$response?.headers?.["x-amz-bucket-region"] ?? err?.BucketRegion;
+        if (status === 301 || (status === 400 && region)) return { status: 301, region };
+        if (status === 403 || status === 404) return { status, ...(region ? { region } : {}) };
+        throw failure(err);
+      }
+    },
+    close() {
+      sts.destroy();
+      s3.destroy();
+    },
+  };
 }

@@ -3,13 +3,13 @@
 // integration adds an entry here; the command needs no change.
 import { Redis } from "ioredis";
 import { Client as PgClient } from "pg";
-import { EstuaryClient, estuarySettings } from "../providers/estuary/client";
+import { EstuaryClient, estuarySettings, isSafeUrl } from "../providers/estuary/client";
 import { GongClient, gongSettings } from "../providers/gong/client";
 import { isApiError } from "../providers/http/client";
 import { LambdaClient, lambdaSettings } from "../providers/lambda/client";
 import { OpenRouterClient, openrouterSettings, validateModels } from "../providers/openrouter/client";
 import { PortkeyClient, portkeySettings } from "../providers/portkey/client";
-import { awsFromConfig, callerIdentity, headBucket, isAwsFailure } from "./aws";
+import { type AwsFailure, awsFromConfig, awsSession, isAwsFailure } from "./aws";
 import {
   isSnowflakeFailure,
   LOGIN_REFUSED,
@@ -53,9 +53,15 @@ const flag = (v: Values, key: string, def: boolean) => (v.get(key)?.value ?? Str
 
 function networkFailure(err: any, what: string, keys: string): ProbeFailure {
   const code = err?.code ?? err?.cause?.code ?? "";
+  // fetch's own TypeErrors quote the offending header or URL, which may hold a credential: never echo them
+  const reason =
+    code ||
+    (err?.name === "TypeError"
+      ? "the request could not be sent (an invalid URL or header value)"
+      : err?.message || err);
   return new ProbeFailure(
     "reachable",
-    `${what} is unreachable: ${code || err?.message || err}`,
+    `${what} is unreachable: ${reason}`,
     `check ${keys}, that the service is running, and that this network may reach it (firewall, VPN, allow-list)`,
   );
 }
@@ -420,7 +426,12 @@ export const INTEGRATIONS: Integration[] = [
   {
     name: "aws",
     enabled: (v) => flag(v, "awsEnabled", false),
-    requires: [{ key: "aws:region" }],
+    requires: [
+      { key: "aws:region" },
+      // optional (the credential chain may supply them), but never in plain text when set
+      { key: "aws:secretKey", secret: true, default: "" },
+      { key: "aws:token", secret: true, default: "" },
+    ],
     async probe(get, signal, stack) {
       let settings: ReturnType<typeof awsFromConfig>;
       try {
@@ -429,54 +440,83 @@ export const INTEGRATIONS: Integration[] = [
         throw new ProbeFailure("config", (err as Error).message, "fix the AWS provider's config keys named");
       }
       const creds = "aws:accessKey and aws:secretKey (or aws:profile, or the AWS credential chain)";
-      let who: { arn: string };
-      try {
-        who = await callerIdentity(settings, signal);
-      } catch (err) {
-        if (!isAwsFailure(err)) throw err;
+      const stage = (err: AwsFailure, what: string, advice: string): ProbeFailure => {
         if (err.kind === "network") {
-          throw new ProbeFailure(
+          return new ProbeFailure(
             "reachable",
-            `AWS STS is unreachable: ${err.message}`,
+            `${what} is unreachable: ${err.message}`,
             "check aws:region and aws:endpoints, and that this network may reach AWS (proxy, VPC endpoint)",
           );
         }
-        throw new ProbeFailure(
-          "authenticated",
-          `AWS refused the credentials (${err.code}): ${err.message}`,
-          err.code === "ExpiredToken" ? "renew the session (aws:token, or your SSO login)" : `check ${creds}`,
-        );
-      }
-      // the program's bucket: awsBucketName, or its default <namePrefix>-data
-      const bucket = get("awsBucketName") || `${get("namePrefix") || `sophia-${stack}`}-data`;
-      let head: Awaited<ReturnType<typeof headBucket>>;
-      try {
-        head = await headBucket(settings, bucket, signal);
-      } catch (err) {
-        if (!isAwsFailure(err)) throw err;
-        throw new ProbeFailure(
-          err.kind === "network" ? "reachable" : "permitted",
-          `S3 HeadBucket ${bucket} failed: ${err.code} ${err.message}`,
-          "check aws:endpoints and aws:region",
-        );
-      }
-      if (head.status === 403) {
-        throw new ProbeFailure(
+        if (err.kind === "credentials") {
+          return new ProbeFailure("authenticated", `no AWS credentials: ${err.message}`, `set ${creds}`);
+        }
+        if ((err.status ?? 0) >= 500 || err.code === "Throttling" || err.code === "SlowDown") {
+          return new ProbeFailure(
+            "reachable",
+            `${what} answered ${err.status} ${err.code}`,
+            "retry later; see the AWS Health Dashboard",
+          );
+        }
+        return new ProbeFailure(
           "permitted",
-          `${who.arn} may not access bucket ${bucket} (403)`,
-          `allow s3:ListBucket (and the bucket's other actions) on arn:aws:s3:::${bucket} to ${who.arn}`,
+          `${what} refused the request (${err.code}): ${err.message}`,
+          advice,
         );
+      };
+      let session: Awaited<ReturnType<typeof awsSession>>;
+      try {
+        session = await awsSession(settings);
+      } catch (err) {
+        if (isAwsFailure(err)) throw stage(err, "AWS", `check ${creds}`);
+        throw err;
       }
-      if (head.status === 301) {
-        throw new ProbeFailure(
-          "config",
-          `bucket ${bucket} is in ${head.region ?? "another region"}, not aws:region ${settings.region}`,
-          `set aws:region to ${head.region ?? "the bucket's region"}, or choose another awsBucketName (bucket names are global)`,
-        );
+      try {
+        let who: { arn: string };
+        try {
+          who = await session.callerIdentity(signal);
+        } catch (err) {
+          if (!isAwsFailure(err)) throw err;
+          if (err.kind === "refused" && [400, 401, 403].includes(err.status ?? 0)) {
+            throw new ProbeFailure(
+              "authenticated",
+              `AWS refused the credentials (${err.code}): ${err.message}`,
+              err.code === "ExpiredToken"
+                ? "renew the session (aws:token, or your SSO login)"
+                : `check ${creds}`,
+            );
+          }
+          throw stage(err, "AWS STS", `check ${creds}`);
+        }
+        // the program's bucket: awsBucketName, or its default <namePrefix>-data
+        const bucket = get("awsBucketName") || `${get("namePrefix") || `sophia-${stack}`}-data`;
+        let head: Awaited<ReturnType<typeof session.headBucket>>;
+        try {
+          head = await session.headBucket(bucket, signal);
+        } catch (err) {
+          if (!isAwsFailure(err)) throw err;
+          throw stage(err, `S3 (HeadBucket ${bucket})`, "check aws:endpoints and aws:region");
+        }
+        if (head.status === 403) {
+          throw new ProbeFailure(
+            "permitted",
+            `${who.arn} may not access bucket ${bucket} (403)`,
+            `allow s3:ListBucket (and the bucket's other actions) on arn:aws:s3:::${bucket} to ${who.arn}, or choose another awsBucketName if the name belongs to another account`,
+          );
+        }
+        if (head.status === 301) {
+          throw new ProbeFailure(
+            "config",
+            `bucket ${bucket} is in ${head.region ?? "another region"}, not aws:region ${settings.region}`,
+            `set aws:region to ${head.region ?? "the bucket's region"}, or choose another awsBucketName (bucket names are global)`,
+          );
+        }
+        return head.status === 404
+          ? `authenticated as ${who.arn}; bucket ${bucket} does not exist yet (the next up creates it)`
+          : `authenticated as ${who.arn}; bucket ${bucket} reachable in ${head.region ?? settings.region}`;
+      } finally {
+        session.close();
       }
-      return head.status === 404
-        ? `authenticated as ${who.arn}; bucket ${bucket} does not exist yet (the next up creates it)`
-        : `authenticated as ${who.arn}; bucket ${bucket} reachable in ${head.region ?? settings.region}`;
     },
   },
   {
@@ -488,7 +528,23 @@ export const INTEGRATIONS: Integration[] = [
     ],
     async probe(get, signal, stack) {
       const base = get("vercelApiUrl").replace(/\/+$/, "");
-      const headers = { authorization: `Bearer ${get("vercel:apiToken")}` };
+      const token = get("vercel:apiToken");
+      // the token travels in a header: printable, and only to https (or this machine)
+      if (!/^[\x21-\x7e]+$/.test(token)) {
+        throw new ProbeFailure(
+          "config",
+          "vercel:apiToken holds spaces, line breaks or other characters a token cannot have",
+          "set vercel:apiToken again, without surrounding whitespace",
+        );
+      }
+      if (!isSafeUrl(base)) {
+        throw new ProbeFailure(
+          "config",
+          `vercelApiUrl must be an https URL (or http on this machine); got ${base}`,
+          "fix vercelApiUrl",
+        );
+      }
+      const headers = { authorization: `Bearer ${token}` };
       const vercelError = async (res: Response) => {
         const body = (await res.json().catch(() => ({}))) as {
           error?: { code?: string; message?: string; invalidToken?: boolean };
@@ -498,7 +554,7 @@ export const INTEGRATIONS: Integration[] = [
       const me = await http(`${base}/v2/user`, { headers }, signal, "the Vercel API", "vercelApiUrl");
       if (!me.ok) {
         const e = await vercelError(me);
-        if (me.status === 401 || e.invalidToken) {
+        if (me.status === 401 || me.status === 403 || e.invalidToken) {
           throw new ProbeFailure(
             "authenticated",
             `Vercel refused the token (${me.status} ${e.code ?? ""}): ${e.message ?? ""}`.trim(),
@@ -536,8 +592,17 @@ export const INTEGRATIONS: Integration[] = [
           "check vercel:team, and that the token's scope includes that team (Vercel → Account Settings → Tokens)",
         );
       }
-      if (res.status === 404)
+      if (res.status === 404) {
+        const e = await vercelError(res);
+        if (e.code !== "not_found") {
+          throw new ProbeFailure(
+            "reachable",
+            `Vercel answered 404 ${e.code ?? ""}: ${e.message ?? ""}`,
+            "check vercelApiUrl",
+          );
+        }
         return `token of ${user.username}; project ${project} does not exist in ${where} yet (the next up creates it)`;
+      }
       if (!res.ok)
         throw new ProbeFailure(
           "reachable",

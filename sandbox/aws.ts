@@ -14,6 +14,9 @@ import { OpenApiSpec } from "./openapi";
 interface Identity {
   accessKeyId: string;
   secretAccessKey: string;
+  /** Temporary credentials (ASIA...) carry a session token, which must be sent and signed. */
+  sessionToken?: string;
+  expired?: boolean;
   arn: string;
   userId: string;
   /** Buckets this identity may access (s3:ListBucket on them). */
@@ -33,6 +36,25 @@ export const AWS_SANDBOX = {
     arn: "arn:aws:iam::000000000000:user/pulumi-sandbox",
     userId: "AIDASANDBOXADMIN00001",
     buckets: ["sophia-ai-sandbox-data", "sophia-ai-eu-archive"],
+  } satisfies Identity,
+  /** Temporary credentials (an assumed role's), with their session token. */
+  temporary: {
+    accessKeyId: "ASIASANDBOXTEMP00001",
+    secretAccessKey: "sandbox/temporary/secret+key/0001/cccccccc",
+    sessionToken: "sandbox-session-token-0001",
+    arn: "arn:aws:sts::000000000000:assumed-role/pulumi-deployer/ci",
+    userId: "AROASANDBOXTEMP00001:ci",
+    buckets: ["sophia-ai-sandbox-data"],
+  } satisfies Identity,
+  /** Temporary credentials whose session has expired. */
+  expired: {
+    accessKeyId: "ASIASANDBOXEXPD00001",
+    secretAccessKey: "sandbox/expired/secret+key/0001/dddddddddd",
+    sessionToken: "sandbox-session-token-expired",
+    arn: "arn:aws:sts::000000000000:assumed-role/pulumi-deployer/old",
+    userId: "AROASANDBOXEXPD00001:old",
+    buckets: [],
+    expired: true,
   } satisfies Identity,
   /** Valid credentials without any S3 access. */
   noS3: {
@@ -59,7 +81,12 @@ const STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/";
 export class AwsSandbox extends Service<AwsState> {
   readonly name = "aws";
   readonly spec = new OpenApiSpec(path.join(__dirname, "specs", "aws-sts-s3.yaml"), { basePath: "" });
-  private readonly identities: Identity[] = [AWS_SANDBOX.admin, AWS_SANDBOX.noS3];
+  private readonly identities: Identity[] = [
+    AWS_SANDBOX.admin,
+    AWS_SANDBOX.noS3,
+    AWS_SANDBOX.temporary,
+    AWS_SANDBOX.expired,
+  ];
   /** The identity of the request being handled (set by authenticate). */
   private caller?: Identity;
 
@@ -94,10 +121,9 @@ export class AwsSandbox extends Service<AwsState> {
       const bucket = this.state.buckets[ctx.params.Bucket];
       const ids = { "x-amz-request-id": randomUUID().replace(/-/g, "").slice(0, 16).toUpperCase() };
       if (!bucket) return { status: 404, headers: ids };
-      if (!this.caller!.buckets.includes(bucket.name)) return { status: 403, headers: ids };
       const region = { ...ids, "x-amz-bucket-region": bucket.region };
-      const signedFor = this.scope(ctx)?.region;
-      if (signedFor !== bucket.region) return { status: 301, headers: region };
+      if (this.scope(ctx)?.region !== bucket.region) return { status: 301, headers: region };
+      if (!this.caller!.buckets.includes(bucket.name)) return { status: 403, headers: region };
       return { status: 200, headers: region };
     };
     this.on("headBucket", headBucket);
@@ -178,6 +204,21 @@ export class AwsSandbox extends Service<AwsState> {
         `Credential should be scoped to correct service: '${s3 ? "s3" : "sts"}'.`,
       );
     }
+    if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(scope.region)) {
+      return refuse(
+        "SignatureDoesNotMatch",
+        `Credential should be scoped to a valid region, not '${scope.region}'.`,
+      );
+    }
+    const required = ["host", "x-amz-date", ...(s3 ? ["x-amz-content-sha256"] : [])];
+    const token = ctx.headers["x-amz-security-token"];
+    if (identity.sessionToken || token !== undefined) required.push("x-amz-security-token");
+    if (required.some((h) => !scope.signedHeaders.includes(h))) {
+      return refuse("SignatureDoesNotMatch", `The request must sign ${required.join(", ")}.`);
+    }
+    if (identity.sessionToken !== undefined && token !== identity.sessionToken) {
+      return refuse("InvalidClientTokenId", "The security token included in the request is invalid.");
+    }
 
     const query = [...new URLSearchParams(ctx.raw.search)]
       .map(([k, v]) => [rfc3986(k), rfc3986(v)])
@@ -188,15 +229,17 @@ export class AwsSandbox extends Service<AwsState> {
       const v = ctx.headers[h];
       return (Array.isArray(v) ? v.join(",") : String(v ?? "")).trim().replace(/\s+/g, " ");
     };
-    const payload = String(ctx.headers["x-amz-content-sha256"] ?? "") || sha256(ctx.raw.body);
+    // STS signs the body's hash; S3 sends it in x-amz-content-sha256, which must be the real one (or
+    // UNSIGNED-PAYLOAD), or S3 answers XAmzContentSHA256Mismatch
+    const declared = String(ctx.headers["x-amz-content-sha256"] ?? "");
+    if (s3 && declared !== "UNSIGNED-PAYLOAD" && declared !== sha256(ctx.raw.body)) {
+      return { status: 400, headers: { "x-amz-request-id": "SANDBOX" } };
+    }
+    const payload = s3 ? declared : sha256(ctx.raw.body);
     const canonical = [
       ctx.method,
-      s3
-        ? ctx.raw.path
-        : ctx.raw.path
-            .split("/")
-            .map((seg) => rfc3986(decodeURIComponent(seg)))
-            .join("/"),
+      // S3 signs the path as sent; every other service its segments encoded once more
+      s3 ? ctx.raw.path : ctx.raw.path.split("/").map(rfc3986).join("/"),
       query,
       ...scope.signedHeaders.map((h) => `${h}:${headerValue(h)}`),
       "",
@@ -216,6 +259,8 @@ export class AwsSandbox extends Service<AwsState> {
         "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
       );
     }
+    if (identity.expired)
+      return refuse("ExpiredToken", "The security token included in the request is expired");
     this.caller = identity;
     return undefined;
   }

@@ -294,7 +294,8 @@ export async function serve(service: Service, port: number): Promise<RunningServ
         body: parsed,
         headers: req.headers,
         baseUrl: `http://${req.headers.host}${base}`,
-        raw: { path: url.pathname, search: url.search, body: raw },
+        // as it came, not as the URL parser normalised it
+        raw: { path: (req.url ?? "/").split("?")[0], search: url.search, body: raw },
       };
 
       let reply: Reply;

@@ -40,7 +40,32 @@ it("passes with a team member's token: whose it is, and the project readable in 
     "/v2/user",
     `/v9/projects/${V.project}?slug=${V.team.slug}`,
   ]);
+  await sb.admin("vercel").reset();
   expect(await check(values({ "vercel:team": V.team.id }))).toMatchObject({ status: "pass" });
+  expect((await sb.admin("vercel").requests()).map((r) => r.path)[1]).toBe(
+    `/v9/projects/${V.project}?teamId=${V.team.id}`,
+  );
+});
+
+it("looks in the personal account when no team is set", async () => {
+  await sb.admin("vercel").reset();
+  expect(await check(values({ "vercel:team": "" }))).toMatchObject({
+    status: "pass",
+    detail: `token of sophia-platform; project ${V.project} does not exist in the personal account yet (the next up creates it)`,
+  });
+  expect((await sb.admin("vercel").requests()).map((r) => r.path)[1]).toBe(`/v9/projects/${V.project}`);
+});
+
+it("refuses, at 'config', a token with line breaks and an API URL that would carry it in clear", async () => {
+  const broken = await check(values({ "vercel:apiToken": `${V.token}\n` }));
+  expect(broken).toMatchObject({ status: "fail", stage: "config" });
+  expect(JSON.stringify(broken)).not.toContain(V.token);
+  const clear = await check(values({ vercelApiUrl: "http://api.example.com" }));
+  expect(clear).toMatchObject({
+    status: "fail",
+    stage: "config",
+    error: "vercelApiUrl must be an https URL (or http on this machine); got http://api.example.com",
+  });
 });
 
 it("fails an invalid token at 'authenticated', never printing it", async () => {
