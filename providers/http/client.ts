@@ -44,6 +44,11 @@ export interface ApiClientOptions {
   timeoutMs?: number;
   /** Minimum interval between requests sharing `paceKey` (default: no pacing). */
   minIntervalMs?: number;
+  /**
+   * Instead of a fixed interval: at most `requests` starts per `perMs` sharing `paceKey` — a vendor's
+   * "N per second" used in full, bursts included, rather than spread at 1/N s.
+   */
+  paceWindow?: { requests: number; perMs: number };
   paceKey?: string;
   /** Observer of every HTTP exchange (tests validate requests against the vendor's spec with it). */
   onExchange?: (r: RequestRecord) => void;
@@ -99,6 +104,13 @@ export function apiError(
 
 export function isApiError(err: unknown): err is ApiError {
   return err instanceof Error && err.name === "ApiError";
+}
+
+/** Process-wide request starts per pace key, for window pacing (the last `requests` of each key). */
+function paceStarts(): Map<string, number[]> {
+  const g = globalThis as { __sophiaPaceStarts?: Map<string, number[]> };
+  g.__sophiaPaceStarts ??= new Map();
+  return g.__sophiaPaceStarts;
 }
 
 /** Process-wide pacing slots, shared by every client (and every deserialized copy of this module). */
@@ -173,8 +185,8 @@ const NETWORK_ERRORS = [
 ];
 
 export class ApiClient {
-  private readonly opts: Required<Omit<ApiClientOptions, "auth" | "onExchange" | "paceKey">> &
-    Pick<ApiClientOptions, "auth" | "onExchange" | "paceKey">;
+  private readonly opts: Required<Omit<ApiClientOptions, "auth" | "onExchange" | "paceKey" | "paceWindow">> &
+    Pick<ApiClientOptions, "auth" | "onExchange" | "paceKey" | "paceWindow">;
 
   constructor(options: ApiClientOptions) {
     this.opts = {
@@ -327,8 +339,21 @@ export class ApiClient {
   }
 
   private async pace(): Promise<void> {
-    if (!this.opts.minIntervalMs) return;
     const key = this.opts.paceKey ?? this.opts.baseUrl;
+    const w = this.opts.paceWindow;
+    if (w) {
+      // reserve a start synchronously: the earliest moment the window holds fewer than `requests` starts
+      const starts = paceStarts().get(key) ?? [];
+      const now = Date.now();
+      const slot = Math.max(
+        now,
+        starts.length >= w.requests ? starts[starts.length - w.requests] + w.perMs : now,
+      );
+      paceStarts().set(key, [...starts, slot].slice(-w.requests));
+      if (slot > now) await sleep(slot - now);
+      return;
+    }
+    if (!this.opts.minIntervalMs) return;
     const slots = paceSlots();
     const now = Date.now();
     const slot = Math.max(now, slots.get(key) ?? 0);
