@@ -50,6 +50,17 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/** Objects with their keys sorted, all the way down (arrays keep their order), as Flow stores specs. */
+export function sortedDeep(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortedDeep);
+  if (!isPlainObject(v)) return v;
+  return Object.fromEntries(
+    Object.keys(v)
+      .sort()
+      .map((k) => [k, sortedDeep(v[k])]),
+  );
+}
+
 /**
  * `remote` without the paths that `secret` sets and without values equal to `mask`: what is left can be
  * compared with the plain configuration the program declared, so a masked secret never shows as drift.

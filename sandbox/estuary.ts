@@ -21,9 +21,10 @@ import * as path from "node:path";
 import type { ValidateFunction } from "ajv";
 import Ajv2019 from "ajv/dist/2019";
 import addFormats from "ajv-formats";
+import { sortedDeep } from "../providers/dynamic";
 import { type Ctx, type Reply, Service } from "./core";
 import { OpenApiSpec, vendorSpecDir } from "./openapi";
-import { EncryptionRequestError, sopsDecrypt, sopsEncrypt, sortedDeep } from "./sops";
+import { EncryptionRequestError, sopsDecrypt, sopsEncrypt } from "./sops";
 
 const REFRESH_ID = "0f:a1:00:00:00:00:00:01";
 const REFRESH_SECRET = "sandbox-estuary-refresh-secret";

@@ -164,14 +164,3 @@ export function sopsDecrypt(doc: Record<string, Json>, kmsKey: Buffer): Record<s
   };
   return unsuffix(plain) as Record<string, Json>;
 }
-
-/** Objects with their keys sorted, all the way down: how Flow stores a spec. */
-export function sortedDeep(v: Json): Json {
-  if (Array.isArray(v)) return v.map(sortedDeep);
-  if (!isPlainObject(v)) return v;
-  return Object.fromEntries(
-    Object.keys(v)
-      .sort()
-      .map((k) => [k, sortedDeep(v[k])]),
-  );
-}

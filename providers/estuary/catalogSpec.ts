@@ -11,6 +11,7 @@ import {
   optionalObject,
   rememberConfig,
   requireString,
+  sortedDeep,
   withoutSecrets,
 } from "../dynamic";
 import { configuredEstuary, type LiveSpec, NO_PUB_ID, type SpecType } from "./client";
@@ -199,17 +200,6 @@ async function stagedSpec(inputs: CatalogSpecInputs): Promise<Record<string, unk
     );
   }
   return { ...merged, endpoint: { ...merged.endpoint, connector: { ...connector, config } } };
-}
-
-/** Objects with their keys sorted, all the way down (arrays keep their order). */
-function sortedDeep(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortedDeep);
-  if (!isPlainObject(v)) return v;
-  return Object.fromEntries(
-    Object.keys(v)
-      .sort()
-      .map((k) => [k, sortedDeep(v[k])]),
-  );
 }
 
 /**
