@@ -13,7 +13,7 @@ import type { PortkeyArgs, PortkeyProviderArgs } from "./integrations/portkey";
 import type { RotationState } from "./integrations/rotation";
 import type { SnowflakeArgs } from "./integrations/snowflake";
 import type { VercelArgs } from "./integrations/vercel";
-import { isSafeUrl } from "./providers/estuary/client";
+import { isSafeUrl } from "./providers/http/client";
 
 /** The services whose credentials this program mints and rotates. */
 export const ROTATED_SERVICES = ["snowflake", "estuary", "gong"] as const;

@@ -6,7 +6,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { STSClient } from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentity } from "@aws-sdk/types";
-import { isSafeUrl } from "../providers/estuary/client";
+import { isSafeUrl } from "../providers/http/client";
 
 export interface AwsSettings {
   region: string;

@@ -3,9 +3,9 @@
 // integration adds an entry here; the command needs no change.
 import { Redis } from "ioredis";
 import { Client as PgClient } from "pg";
-import { EstuaryClient, estuarySettings, isSafeUrl } from "../providers/estuary/client";
+import { EstuaryClient, estuarySettings } from "../providers/estuary/client";
 import { GongClient, gongSettings } from "../providers/gong/client";
-import { isApiError } from "../providers/http/client";
+import { isApiError, isSafeUrl } from "../providers/http/client";
 import { LambdaClient, lambdaSettings } from "../providers/lambda/client";
 import { OpenRouterClient, openrouterSettings, validateModels } from "../providers/openrouter/client";
 import { PortkeyClient, portkeySettings } from "../providers/portkey/client";

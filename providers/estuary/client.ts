@@ -16,6 +16,7 @@ import {
   ClientCredentialsAuth,
   HeaderAuth,
   isApiError,
+  isSafeUrl,
 } from "../http/client";
 
 export interface EstuarySettings {
@@ -81,19 +82,6 @@ export function estuarySettings(get: (key: string) => string | undefined): Estua
     );
   }
   return { apiUrl, refreshToken, apiKey, configEncryptionUrl };
-}
-
-/** https, or http to this machine only (loopback): where a credential may travel. */
-export function isSafeUrl(url: string): boolean {
-  try {
-    const u = new URL(url);
-    return (
-      u.protocol === "https:" ||
-      (u.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(u.hostname))
-    );
-  } catch {
-    return false;
-  }
 }
 
 /** flowctl's refresh token: base64 of JSON {id, secret} (the JSON itself is accepted too). */

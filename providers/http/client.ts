@@ -102,6 +102,19 @@ export function apiError(
   return Object.assign(err, { name: "ApiError" as const, service, method, path, status, detail, body });
 }
 
+/** https, or http to this machine only (loopback): where a credential may travel. */
+export function isSafeUrl(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return (
+      u.protocol === "https:" ||
+      (u.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(u.hostname))
+    );
+  } catch {
+    return false;
+  }
+}
+
 export function isApiError(err: unknown): err is ApiError {
   return err instanceof Error && err.name === "ApiError";
 }
