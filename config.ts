@@ -247,10 +247,13 @@ export class ConfigReader {
   }
 }
 
+/** The prefix of every name a stack creates, unless `namePrefix` says otherwise. */
+export const defaultNamePrefix = (stack: string) => `sophia-${stack}`;
+
 export function loadStackConfig(cfg: ConfigSource = programConfig(), stack = pulumi.getStack()): StackConfig {
   const r = new ConfigReader(cfg);
   const namePrefix = r.string("namePrefix", {
-    default: `sophia-${stack}`,
+    default: defaultNamePrefix(stack),
     pattern: /^[a-z][a-z0-9-]{1,40}$/,
     what: "lower-case letters, digits and dashes",
   });

@@ -3,8 +3,6 @@
 // AWS provider reads: `aws:region`, `aws:accessKey` / `aws:secretKey` / `aws:token` or `aws:profile` (else
 // the usual credential chain: environment, shared files, instance role), `aws:endpoints` and
 // `aws:s3UsePathStyle`. Loaded on first use only.
-import type { S3Client } from "@aws-sdk/client-s3";
-import type { STSClient } from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentity } from "@aws-sdk/types";
 import { isSafeUrl } from "../providers/http/client";
 
@@ -91,29 +89,6 @@ async function credentialsOf(s: AwsSettings): Promise<AwsCredentialIdentity> {
   }
 }
 
-async function clients(s: AwsSettings): Promise<{ sts: STSClient; s3: S3Client }> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-  const [{ STSClient }, { S3Client }, credentials] = await Promise.all([
-    import("@aws-sdk/client-sts"),
-    import("@aws-sdk/client-s3"),
-    credentialsOf(s),
-  ]);
-  const common = {
-    region: s.region,
-    credentials,
-    maxAttempts: 2,
-    requestHandler: { connectionTimeout: 5000, requestTimeout: 10_000 },
-  };
-  return {
-    sts: new STSClient({ ...common, ...(s.endpoints.sts ? { endpoint: s.endpoints.sts } : {}) }),
-    s3: new S3Client({
-      ...common,
-      ...(s.endpoints.s3 ? { endpoint: s.endpoints.s3 } : {}),
-      forcePathStyle: s.forcePathStyle,
-    }),
-  };
-}
-
 function failure(err: any): AwsFailure {
   const status: number | undefined = err?.$metadata?.httpStatusCode;
   if (status === undefined) {
@@ -130,11 +105,21 @@ function failure(err: any): AwsFailure {
 
 /** The two calls of the probe, on one pair of clients with credentials resolved once. */
 export async function awsSession(s: AwsSettings) {
-  const { sts, s3 } = await clients(s);
-  const [{ GetCallerIdentityCommand }, { HeadBucketCommand }] = await Promise.all([
-    import("@aws-sdk/client-sts"),
-    import("@aws-sdk/client-s3"),
-  ]);
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  const [{ STSClient, GetCallerIdentityCommand }, { S3Client, HeadBucketCommand }, credentials] =
+    await Promise.all([import("@aws-sdk/client-sts"), import("@aws-sdk/client-s3"), credentialsOf(s)]);
+  const common = {
+    region: s.region,
+    credentials,
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 5000, requestTimeout: 10_000 },
+  };
+  const sts = new STSClient({ ...common, ...(s.endpoints.sts ? { endpoint: s.endpoints.sts } : {}) });
+  const s3 = new S3Client({
+    ...common,
+    ...(s.endpoints.s3 ? { endpoint: s.endpoints.s3 } : {}),
+    forcePathStyle: s.forcePathStyle,
+  });
   return {
     async callerIdentity(signal: AbortSignal): Promise<{ arn: string; account: string }> {
       try {

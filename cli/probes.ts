@@ -3,6 +3,7 @@
 // integration adds an entry here; the command needs no change.
 import { Redis } from "ioredis";
 import { Client as PgClient } from "pg";
+import { defaultNamePrefix } from "../config";
 import { EstuaryClient, estuarySettings } from "../providers/estuary/client";
 import { GongClient, gongSettings } from "../providers/gong/client";
 import { isApiError, isSafeUrl } from "../providers/http/client";
@@ -15,8 +16,8 @@ import {
   LOGIN_REFUSED,
   loginFromConfig,
   ROLE_NOT_GRANTED,
+  sessionIdentity,
   WAREHOUSE_REFUSED,
-  withSnowflakeSession,
 } from "./snowflake";
 
 export type Stage = "config" | "reachable" | "authenticated" | "permitted";
@@ -372,12 +373,8 @@ export const INTEGRATIONS: Integration[] = [
       const host = "snowflake:organizationName and snowflake:accountName (and snowflake:host if set)";
       const login = loginFromConfig(get, get("snowflake:user"), get("snowflake:password"));
       try {
-        const [row] = await withSnowflakeSession(
-          login,
-          (query) => query("SELECT CURRENT_USER(), CURRENT_ROLE()"),
-          signal,
-        );
-        return `logged in as ${row["CURRENT_USER()"]} with role ${row["CURRENT_ROLE()"]}`;
+        const who = await sessionIdentity(login, signal);
+        return `logged in as ${who.user} with role ${who.role}`;
       } catch (err) {
         if (!isSnowflakeFailure(err)) throw err;
         if (err.kind === "network") {
@@ -489,7 +486,7 @@ export const INTEGRATIONS: Integration[] = [
           throw stage(err, "AWS STS", `check ${creds}`);
         }
         // the program's bucket: awsBucketName, or its default <namePrefix>-data
-        const bucket = get("awsBucketName") || `${get("namePrefix") || `sophia-${stack}`}-data`;
+        const bucket = get("awsBucketName") || `${get("namePrefix") || defaultNamePrefix(stack)}-data`;
         let head: Awaited<ReturnType<typeof session.headBucket>>;
         try {
           head = await session.headBucket(bucket, signal);
@@ -569,7 +566,7 @@ export const INTEGRATIONS: Integration[] = [
       }
       const { user } = (await me.json()) as { user: { username: string } };
       // the program's project, in the team the provider acts for (vercel:team: an id or a slug)
-      const project = get("vercelProjectName") || get("namePrefix") || `sophia-${stack}`;
+      const project = get("vercelProjectName") || get("namePrefix") || defaultNamePrefix(stack);
       const team = get("vercel:team");
       const scope = team
         ? team.startsWith("team_")

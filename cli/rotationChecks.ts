@@ -6,7 +6,13 @@ import { randomBytes } from "node:crypto";
 import type { RotatedService } from "../config";
 import { webhookUrlWithKey } from "../integrations/gong";
 import { slotGenerations } from "../integrations/rotation";
-import { isSnowflakeFailure, LOGIN_REFUSED, loginFromConfig, withSnowflakeSession } from "./snowflake";
+import {
+  isSnowflakeFailure,
+  LOGIN_REFUSED,
+  loginFromConfig,
+  sessionIdentity,
+  withSnowflakeSession,
+} from "./snowflake";
 
 export interface RotationCheckContext {
   /** Stack config value ("" when unset). */
@@ -124,17 +130,12 @@ ROTATION_CHECKS.snowflake = async ({ get, current, slot, resources, signal }) =>
     return new Error(`${what} (${err.code}: ${err.message})`);
   };
 
-  let who: Record<string, unknown>;
+  let sessionRole: string;
   try {
-    [who] = await withSnowflakeSession(
-      login(current),
-      (query) => query("SELECT CURRENT_USER(), CURRENT_ROLE()"),
-      signal,
-    );
+    sessionRole = (await sessionIdentity(login(current), signal)).role;
   } catch (err) {
     throw explain(err, `Snowflake refused the new password of ${name}; the previous one stays current`);
   }
-  const sessionRole = String(who["CURRENT_ROLE()"]);
   if (role && sessionRole.toUpperCase() !== role.toUpperCase()) {
     throw new Error(
       `${name} logs in with the new password but its session has role ${sessionRole}, not ${role}: consumers would lack their grants`,

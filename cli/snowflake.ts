@@ -187,3 +187,16 @@ export async function withSnowflakeSession<T>(
     await destroy();
   }
 }
+
+/** Who a login is once the session opens: its user and the role the session got. */
+export async function sessionIdentity(
+  login: SnowflakeLogin,
+  signal: AbortSignal,
+): Promise<{ user: string; role: string }> {
+  const [row] = await withSnowflakeSession(
+    login,
+    (query) => query("SELECT CURRENT_USER(), CURRENT_ROLE()"),
+    signal,
+  );
+  return { user: String(row["CURRENT_USER()"]), role: String(row["CURRENT_ROLE()"]) };
+}

@@ -153,7 +153,11 @@ export class EstuarySandbox extends Service<EstuaryState> {
   }
 
   private kms(): Buffer {
-    this.state.kmsKey ??= randomBytes(32).toString("hex");
+    if (!this.state.kmsKey) {
+      // data written before the stand-in kept a key: make one, and keep it
+      this.state.kmsKey = randomBytes(32).toString("hex");
+      this.save();
+    }
     return Buffer.from(this.state.kmsKey, "hex");
   }
 
@@ -527,9 +531,7 @@ export class EstuarySandbox extends Service<EstuaryState> {
       // a broken service, for tests: answers the config as it came
       if (this.settings.encryptionEchoesPlaintext) return { status: 200, body: config };
       try {
-        const sealed = sopsEncrypt(config, schema, this.kms(), ESTUARY_KMS_KEY_ID);
-        this.save(); // keeps a KMS key made just now, for data written before the stand-in had one
-        return { status: 200, body: sealed };
+        return { status: 200, body: sopsEncrypt(config, schema, this.kms(), ESTUARY_KMS_KEY_ID) };
       } catch (err) {
         if (!(err instanceof EncryptionRequestError)) throw err;
         return { status: 400, body: { error: err.id, description: err.message, details: null } };

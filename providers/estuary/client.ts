@@ -187,7 +187,7 @@ export class EstuaryClient {
     this.upsert = client({ prefer: "resolution=merge-duplicates,return=representation" });
     this.encryption = new ApiClient({
       service: "Estuary config encryption",
-      baseUrl: (settings.configEncryptionUrl ?? ESTUARY_DEFAULT_ENCRYPTION_URL).replace(/\/+$/, ""),
+      baseUrl: settings.configEncryptionUrl ?? ESTUARY_DEFAULT_ENCRYPTION_URL,
       ...transport,
     });
   }

@@ -119,18 +119,14 @@ export function isApiError(err: unknown): err is ApiError {
   return err instanceof Error && err.name === "ApiError";
 }
 
-/** Process-wide request starts per pace key, for window pacing (the last `requests` of each key). */
+/**
+ * Process-wide request starts per pace key (the last `requests` of each), shared by every client and every
+ * deserialized copy of this module.
+ */
 function paceStarts(): Map<string, number[]> {
   const g = globalThis as { __sophiaPaceStarts?: Map<string, number[]> };
   g.__sophiaPaceStarts ??= new Map();
   return g.__sophiaPaceStarts;
-}
-
-/** Process-wide pacing slots, shared by every client (and every deserialized copy of this module). */
-function paceSlots(): Map<string, number> {
-  const g = globalThis as { __sophiaPaceSlots?: Map<string, number> };
-  g.__sophiaPaceSlots ??= new Map();
-  return g.__sophiaPaceSlots;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -352,25 +348,20 @@ export class ApiClient {
   }
 
   private async pace(): Promise<void> {
+    // a fixed interval is a window of one request
+    const w =
+      this.opts.paceWindow ??
+      (this.opts.minIntervalMs ? { requests: 1, perMs: this.opts.minIntervalMs } : undefined);
+    if (!w) return;
     const key = this.opts.paceKey ?? this.opts.baseUrl;
-    const w = this.opts.paceWindow;
-    if (w) {
-      // reserve a start synchronously: the earliest moment the window holds fewer than `requests` starts
-      const starts = paceStarts().get(key) ?? [];
-      const now = Date.now();
-      const slot = Math.max(
-        now,
-        starts.length >= w.requests ? starts[starts.length - w.requests] + w.perMs : now,
-      );
-      paceStarts().set(key, [...starts, slot].slice(-w.requests));
-      if (slot > now) await sleep(slot - now);
-      return;
-    }
-    if (!this.opts.minIntervalMs) return;
-    const slots = paceSlots();
+    // reserve a start synchronously: the earliest moment the window holds fewer than `requests` starts
+    const starts = paceStarts().get(key) ?? [];
     const now = Date.now();
-    const slot = Math.max(now, slots.get(key) ?? 0);
-    slots.set(key, slot + this.opts.minIntervalMs);
+    const slot = Math.max(
+      now,
+      starts.length >= w.requests ? starts[starts.length - w.requests] + w.perMs : now,
+    );
+    paceStarts().set(key, [...starts, slot].slice(-w.requests));
     if (slot > now) await sleep(slot - now);
   }
 }

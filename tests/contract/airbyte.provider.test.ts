@@ -31,7 +31,7 @@ const pgInputs = (name = "contract-pg") => ({
   secretConfiguration: { password: "pg-password-789" },
 });
 
-useContractSandbox(undefined, async (started) => {
+useContractSandbox(["airbyte"], async (started) => {
   sb = started;
   admin = sb.admin("airbyte");
   const cfg = providerConfig({

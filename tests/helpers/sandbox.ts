@@ -128,7 +128,7 @@ export function useContractSandbox(
     await setup(sb);
   });
   beforeEach(async () => {
-    for (const s of names()) await sb?.admin(s).clearFaults();
+    await Promise.all(names().map((s) => sb?.admin(s).clearFaults()));
   });
   afterAll(async () => {
     if (!sb) return;
