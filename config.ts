@@ -13,6 +13,7 @@ import type { PortkeyArgs, PortkeyProviderArgs } from "./integrations/portkey";
 import type { RotationState } from "./integrations/rotation";
 import type { SnowflakeArgs } from "./integrations/snowflake";
 import type { VercelArgs } from "./integrations/vercel";
+import { ESTUARY_DEFAULT_API_URL, ESTUARY_DEFAULT_ENCRYPTION_URL } from "./providers/estuary/client";
 import { isSafeUrl } from "./providers/http/client";
 
 /** The services whose credentials this program mints and rotates. */
@@ -480,9 +481,9 @@ export function loadStackConfig(cfg: ConfigSource = programConfig(), stack = pul
       }
     : undefined;
   if (estuary) {
-    r.string("estuaryApiUrl", { default: "https://eyrcnmuzzyriypdajwdk.supabase.co/rest/v1", ...url });
+    r.string("estuaryApiUrl", { default: ESTUARY_DEFAULT_API_URL, ...url });
     const encryptionUrl = r.string("estuaryConfigEncryptionUrl", {
-      default: "https://config-encryption.estuary.dev",
+      default: ESTUARY_DEFAULT_ENCRYPTION_URL,
       ...url,
     });
     if (encryptionUrl && !isSafeUrl(encryptionUrl)) {

@@ -4,7 +4,12 @@
 import { Redis } from "ioredis";
 import { Client as PgClient } from "pg";
 import { defaultNamePrefix } from "../config";
-import { EstuaryClient, estuarySettings } from "../providers/estuary/client";
+import {
+  ESTUARY_DEFAULT_API_URL,
+  ESTUARY_DEFAULT_ENCRYPTION_URL,
+  EstuaryClient,
+  estuarySettings,
+} from "../providers/estuary/client";
 import { GongClient, gongSettings } from "../providers/gong/client";
 import { isApiError, isSafeUrl } from "../providers/http/client";
 import { LambdaClient, lambdaSettings } from "../providers/lambda/client";
@@ -641,9 +646,9 @@ export const INTEGRATIONS: Integration[] = [
     name: "estuary",
     enabled: (v) => flag(v, "estuaryEnabled", false),
     requires: [
-      { key: "estuaryApiUrl", default: "https://eyrcnmuzzyriypdajwdk.supabase.co/rest/v1" },
+      { key: "estuaryApiUrl", default: ESTUARY_DEFAULT_API_URL },
       { key: "estuaryRefreshToken", secret: true },
-      { key: "estuaryConfigEncryptionUrl", default: "https://config-encryption.estuary.dev" },
+      { key: "estuaryConfigEncryptionUrl", default: ESTUARY_DEFAULT_ENCRYPTION_URL },
     ],
     async probe(get) {
       const client = new EstuaryClient(estuarySettings(get), PROBE_CLIENT);

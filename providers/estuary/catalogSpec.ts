@@ -79,11 +79,14 @@ const CONFIG_PATHS: [string, (spec: Record<string, any>) => unknown][] = [
 ];
 
 /** Keys sops and the encryption service reserve: `sops`, `*_sops`. */
+const isSopsKey = (k: string) => k === "sops" || k.endsWith("_sops");
+
+/** Paths of keys sops reserves, through objects and arrays. */
 function reservedKeyPaths(config: unknown, at: string): string[] {
   if (Array.isArray(config)) return config.flatMap((v, i) => reservedKeyPaths(v, `${at}[${i}]`));
   if (!isPlainObject(config)) return [];
   return Object.entries(config).flatMap(([k, v]) => [
-    ...(k === "sops" || k.endsWith("_sops") ? [`${at}.${k}`] : []),
+    ...(isSopsKey(k) ? [`${at}.${k}`] : []),
     ...reservedKeyPaths(v, `${at}.${k}`),
   ]);
 }
@@ -102,7 +105,7 @@ function credentialPaths(config: unknown, at: string): string[] {
   if (Array.isArray(config)) return config.flatMap((v, i) => credentialPaths(v, `${at}[${i}]`));
   if (!isPlainObject(config)) return [];
   return Object.entries(config).flatMap(([k, v]) =>
-    k === "sops" || k.endsWith("_sops") // reported as reserved keys
+    isSopsKey(k) // reported as reserved keys
       ? []
       : typeof v === "string" && isCredentialKey(k)
         ? [`${at}.${k}`]
@@ -121,9 +124,7 @@ function redact(config: unknown): unknown {
   if (!isPlainObject(config)) return config;
   return Object.fromEntries(
     Object.entries(config)
-      .filter(
-        ([k, v]) => k !== "sops" && !k.endsWith("_sops") && !(typeof v === "string" && isCredentialKey(k)),
-      )
+      .filter(([k, v]) => !isSopsKey(k) && !(typeof v === "string" && isCredentialKey(k)))
       .map(([k, v]) => [k, redact(v)]),
   );
 }
@@ -293,6 +294,7 @@ export const catalogSpecProvider: pulumi.dynamic.ResourceProvider<CatalogSpecInp
         }
       }
     }
+    optionalObject(failures, n, "secretSpec");
     if (isPlainObject(n.secretSpec)) {
       const secret = secretConfigOf(n.secretSpec);
       for (const p of reservedKeyPaths(secret, "secretSpec.endpoint.connector.config")) {
@@ -307,10 +309,7 @@ export const catalogSpecProvider: pulumi.dynamic.ResourceProvider<CatalogSpecInp
           reason: `${p}: a secret key of digits or "-" cannot be encrypted (the service reads it as an array position)`,
         });
       }
-    }
-    optionalObject(failures, n, "secretSpec");
-    // Estuary encrypts endpoint configs only: a secret anywhere else would be stored in plain text.
-    if (isPlainObject(n.secretSpec)) {
+      // Estuary encrypts endpoint configs only: a secret anywhere else would be stored in plain text.
       const stray = strayPaths(n.secretSpec, ["endpoint", "connector", "config"], "secretSpec");
       if (stray.length) {
         failures.push({

@@ -17,8 +17,8 @@ export interface GongSettings {
 }
 
 /**
- * Gong's documented limit is 3 requests per second: at most 3 starts in any 1020 ms (2% for jitter), so a
- * burst of 3 goes out at once and the limit is used in full (see README, bench/gong-pacing.ts).
+ * Gong's documented limit is 3 requests per second: at most 3 starts in any 1035 ms (3.5% for arrival
+ * jitter), so a burst of 3 goes out at once and the limit is used in full (see README, bench/gong-pacing.ts).
  */
 export const GONG_PACE = { requests: 3, perMs: 1035 };
 
