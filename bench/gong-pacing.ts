@@ -1,8 +1,8 @@
 // Benchmark: create and refresh 60 Gong permission profiles through the real engine against the Gong
 // stand-in enforcing Gong's documented 3 requests per second. 60 objects need at least 60 requests, so
 // 20 s is the floor for each operation; the goal is within 1.25x of it with no failed resource. The
-// client paces itself to at most 3 starts per 1035 ms; the odd 429 that arrival jitter still provokes is
-// waited out (Retry-After) and retried, and counted in rateLimited.
+// client spaces its requests 350 ms apart; a 429 that arrival jitter might still provoke would be waited
+// out (Retry-After) and retried, and counted in rateLimited.
 //
 //   npm run bench:gong            (prints a JSON line; writes bench/results/gong-pacing.json)
 //

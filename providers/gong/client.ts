@@ -17,10 +17,10 @@ export interface GongSettings {
 }
 
 /**
- * Gong's documented limit is 3 requests per second: at most 3 starts in any 1035 ms (3.5% for arrival
- * jitter), so a burst of 3 goes out at once and the limit is used in full (see README, bench/gong-pacing.ts).
+ * Gong's documented limit is 3 requests per second; 350 ms leaves a 5% margin for arrival jitter (see
+ * README: a window of 3 starts per 1035–1050 ms, bursts included, was tried and drew 429s under load).
  */
-export const GONG_PACE = { requests: 3, perMs: 1035 };
+export const GONG_MIN_INTERVAL_MS = 350;
 
 export interface CrmIntegration {
   /**
@@ -81,7 +81,7 @@ export class GongClient {
     this.http = new ApiClient({
       service: "Gong",
       baseUrl: settings.apiUrl,
-      paceWindow: GONG_PACE,
+      minIntervalMs: GONG_MIN_INTERVAL_MS,
       paceKey: `gong|${settings.apiUrl}`,
       ...extra,
       auth: new HeaderAuth(() => basicAuth(settings.accessKey, settings.accessKeySecret)),

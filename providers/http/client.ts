@@ -44,11 +44,6 @@ export interface ApiClientOptions {
   timeoutMs?: number;
   /** Minimum interval between requests sharing `paceKey` (default: no pacing). */
   minIntervalMs?: number;
-  /**
-   * Instead of a fixed interval: at most `requests` starts per `perMs` sharing `paceKey` — a vendor's
-   * "N per second" used in full, bursts included, rather than spread at 1/N s.
-   */
-  paceWindow?: { requests: number; perMs: number };
   paceKey?: string;
   /** Observer of every HTTP exchange (tests validate requests against the vendor's spec with it). */
   onExchange?: (r: RequestRecord) => void;
@@ -119,14 +114,11 @@ export function isApiError(err: unknown): err is ApiError {
   return err instanceof Error && err.name === "ApiError";
 }
 
-/**
- * Process-wide request starts per pace key (the last `requests` of each), shared by every client and every
- * deserialized copy of this module.
- */
-function paceStarts(): Map<string, number[]> {
-  const g = globalThis as { __sophiaPaceStarts?: Map<string, number[]> };
-  g.__sophiaPaceStarts ??= new Map();
-  return g.__sophiaPaceStarts;
+/** Process-wide pacing slots, shared by every client (and every deserialized copy of this module). */
+function paceSlots(): Map<string, number> {
+  const g = globalThis as { __sophiaPaceSlots?: Map<string, number> };
+  g.__sophiaPaceSlots ??= new Map();
+  return g.__sophiaPaceSlots;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -194,8 +186,8 @@ const NETWORK_ERRORS = [
 ];
 
 export class ApiClient {
-  private readonly opts: Required<Omit<ApiClientOptions, "auth" | "onExchange" | "paceKey" | "paceWindow">> &
-    Pick<ApiClientOptions, "auth" | "onExchange" | "paceKey" | "paceWindow">;
+  private readonly opts: Required<Omit<ApiClientOptions, "auth" | "onExchange" | "paceKey">> &
+    Pick<ApiClientOptions, "auth" | "onExchange" | "paceKey">;
 
   constructor(options: ApiClientOptions) {
     this.opts = {
@@ -348,20 +340,12 @@ export class ApiClient {
   }
 
   private async pace(): Promise<void> {
-    // a fixed interval is a window of one request
-    const w =
-      this.opts.paceWindow ??
-      (this.opts.minIntervalMs ? { requests: 1, perMs: this.opts.minIntervalMs } : undefined);
-    if (!w) return;
+    if (!this.opts.minIntervalMs) return;
     const key = this.opts.paceKey ?? this.opts.baseUrl;
-    // reserve a start synchronously: the earliest moment the window holds fewer than `requests` starts
-    const starts = paceStarts().get(key) ?? [];
+    const slots = paceSlots();
     const now = Date.now();
-    const slot = Math.max(
-      now,
-      starts.length >= w.requests ? starts[starts.length - w.requests] + w.perMs : now,
-    );
-    paceStarts().set(key, [...starts, slot].slice(-w.requests));
+    const slot = Math.max(now, slots.get(key) ?? 0);
+    slots.set(key, slot + this.opts.minIntervalMs);
     if (slot > now) await sleep(slot - now);
   }
 }

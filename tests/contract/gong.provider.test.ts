@@ -17,7 +17,7 @@ import { type Admin, providerConfig, type TestSandbox, useContractSandbox } from
 let sb: TestSandbox;
 let admin: Admin;
 const WS = GONG_SANDBOX.workspaceId;
-const FAST = { minIntervalMs: 0, paceWindow: undefined, baseDelayMs: 5, maxRetries: 3 };
+const FAST = { minIntervalMs: 0, baseDelayMs: 5, maxRetries: 3 };
 
 const settings = () => ({
   apiUrl: sb.url("gong"),
