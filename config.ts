@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AirbyteArgs } from "./integrations/airbyte";
 import type { AwsArgs } from "./integrations/aws";
+import { ROTATED_SERVICES, type RotatedService } from "./integrations/credentials";
 import type { EstuaryArgs } from "./integrations/estuary";
 import type { GithubArgs } from "./integrations/github";
 import type { GongArgs } from "./integrations/gong";
@@ -16,16 +17,7 @@ import type { VercelArgs } from "./integrations/vercel";
 import { ESTUARY_DEFAULT_API_URL, ESTUARY_DEFAULT_ENCRYPTION_URL } from "./providers/estuary/client";
 import { isSafeUrl } from "./providers/http/client";
 
-/** The services whose credentials this program mints and rotates. */
-export const ROTATED_SERVICES = ["snowflake", "estuary", "gong"] as const;
-export type RotatedService = (typeof ROTATED_SERVICES)[number];
-
-/** The GitHub Actions secrets and Vercel variables that carry each rotated service's current credential. */
-export const CARRIERS: Record<RotatedService, string[]> = {
-  snowflake: ["SNOWFLAKE_USER", "SNOWFLAKE_PASSWORD"],
-  gong: ["GONG_WEBHOOK_SECRET"],
-  estuary: ["ESTUARY_WEBHOOK_TOKEN"],
-};
+export { CARRIERS, ROTATED_SERVICES, type RotatedService } from "./integrations/credentials";
 
 export interface RotationConfig {
   maxAgeDays: number;

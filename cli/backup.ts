@@ -1,11 +1,11 @@
 // `sophia backup` / `sophia restore`: the stack's deployment as `pulumi stack export` writes it. Secret
 // values stay encrypted with the stack's secrets provider, so a backup is only as readable as the stack.
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { ensureEngine, ROOT } from "../scripts/lib";
-import { CliError, openStack, progress, stackEnv, writePrivate } from "./common";
+import { CliError, EXIT, openStack, progress, stackEnv, writePrivate } from "./common";
 
 const execFileAsync = promisify(execFile);
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -63,4 +63,19 @@ export async function restore(stackName: string, file: string, force: boolean) {
   progress(`importing ${deployment.deployment.resources?.length ?? 0} resources into ${stackName}`);
   await stack.importStack(deployment);
   return { stack: stackName, file, resources: deployment.deployment.resources?.length ?? 0 };
+}
+
+/** `sophia backup`. */
+export async function backupCommand(o: { stack: string; file: string; force?: boolean; json?: boolean }) {
+  const summary = await backup(o.stack, o.file, Boolean(o.force));
+  console.log(
+    o.json ? JSON.stringify(summary) : `Backed up ${summary.resources} resources of ${o.stack} to ${o.file}.`,
+  );
+}
+
+/** `sophia restore`. */
+export async function restoreCommand(o: { stack: string; file: string; force?: boolean; json?: boolean }) {
+  if (!existsSync(o.file)) throw new CliError(`backup file ${o.file} does not exist`, EXIT.usage);
+  const summary = await restore(o.stack, o.file, Boolean(o.force));
+  console.log(o.json ? JSON.stringify(summary) : `Restored ${summary.resources} resources into ${o.stack}.`);
 }

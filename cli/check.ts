@@ -1,7 +1,6 @@
 // `sophia check`: for every integration the stack enables, required config and secrets present, then a
 // live probe (reachable, authenticated, permitted) with its latency; on failure a precise error and a
 // recommendation. Checks run in parallel, each with a timeout. Report schema: docs/check-report.schema.json.
-import type { Command } from "commander";
 import { CliError, EXIT, openStack, postSlack, progress, stackConfig, table } from "./common";
 import { INTEGRATIONS, type Integration, ProbeFailure, type Stage, type Values } from "./probes";
 
@@ -149,49 +148,40 @@ export function renderReport(r: CheckReport): string {
   return `${table(["INTEGRATION", "STATUS", "LATENCY", "RESULT", "RECOMMENDATION"], rows)}\n\n${r.stack}: ${r.status.toUpperCase()}`;
 }
 
-export function registerCheck(cli: Command): void {
-  cli
-    .command("check")
-    .description("Check every enabled integration: config, then reachable, authenticated, permitted")
-    .requiredOption("--stack <name>", "stack whose config to check")
-    .option("--json", "print the JSON report (schema: docs/check-report.schema.json)")
-    .option("--only <names>", "comma-separated integrations to check, enabled or not")
-    .option("--timeout <ms>", "per-check timeout in milliseconds", "10000")
-    .option(
-      "--slack-webhook <url>",
-      "Slack incoming webhook notified on failure (default $SLACK_WEBHOOK_URL)",
-    )
-    .action(async (o) => {
-      const timeoutMs = Number(o.timeout);
-      if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
-        throw new CliError(
-          `--timeout must be a positive number of milliseconds; got "${o.timeout}"`,
-          EXIT.usage,
-        );
-      const only = o.only
-        ? String(o.only)
-            .split(",")
-            .map((s: string) => s.trim())
-        : undefined;
-      const unknown = only?.filter((n) => !INTEGRATIONS.some((i) => i.name === n));
-      if (unknown?.length)
-        throw new CliError(
-          `unknown integration(s): ${unknown.join(", ")} (known: ${INTEGRATIONS.map((i) => i.name).join(", ")})`,
-          EXIT.usage,
-        );
-      progress(`reading the config of ${o.stack}`);
-      const values = await stackConfig(await openStack(o.stack));
-      progress("probing the integrations");
-      const report = await runChecks(o.stack, values, { timeoutMs, only });
-      console.log(o.json ? JSON.stringify(report, null, 2) : renderReport(report));
-      const webhook = o.slackWebhook ?? process.env.SLACK_WEBHOOK_URL;
-      if (report.status === "fail" && webhook) {
-        const failed = report.checks.filter((c) => c.status === "fail");
-        await postSlack(
-          webhook,
-          `:x: Integration check failed for stack *${o.stack}*:\n${failed.map((c) => `• ${c.integration} (${c.stage}): ${c.error} — ${c.recommendation}`).join("\n")}`,
-        );
-      }
-      process.exitCode = report.status === "pass" ? EXIT.ok : EXIT.checkFailed;
-    });
+/** `sophia check`. */
+export async function checkCommand(o: {
+  stack: string;
+  json?: boolean;
+  only?: string;
+  timeout: string;
+  slackWebhook?: string;
+}) {
+  const timeoutMs = Number(o.timeout);
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
+    throw new CliError(`--timeout must be a positive number of milliseconds; got "${o.timeout}"`, EXIT.usage);
+  const only = o.only
+    ? String(o.only)
+        .split(",")
+        .map((s: string) => s.trim())
+    : undefined;
+  const unknown = only?.filter((n) => !INTEGRATIONS.some((i) => i.name === n));
+  if (unknown?.length)
+    throw new CliError(
+      `unknown integration(s): ${unknown.join(", ")} (known: ${INTEGRATIONS.map((i) => i.name).join(", ")})`,
+      EXIT.usage,
+    );
+  progress(`reading the config of ${o.stack}`);
+  const values = await stackConfig(await openStack(o.stack));
+  progress("probing the integrations");
+  const report = await runChecks(o.stack, values, { timeoutMs, only });
+  console.log(o.json ? JSON.stringify(report, null, 2) : renderReport(report));
+  const webhook = o.slackWebhook ?? process.env.SLACK_WEBHOOK_URL;
+  if (report.status === "fail" && webhook) {
+    const failed = report.checks.filter((c) => c.status === "fail");
+    await postSlack(
+      webhook,
+      `:x: Integration check failed for stack *${o.stack}*:\n${failed.map((c) => `• ${c.integration} (${c.stage}): ${c.error} — ${c.recommendation}`).join("\n")}`,
+    );
+  }
+  process.exitCode = report.status === "pass" ? EXIT.ok : EXIT.checkFailed;
 }

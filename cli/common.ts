@@ -5,33 +5,9 @@ import * as path from "node:path";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { ensureEngine, localEnv, ROOT } from "../scripts/lib";
 
-/** Documented in README.md ("Operations CLI"). */
-export const EXIT = {
-  ok: 0,
-  error: 1,
-  usage: 2,
-  /** drift: live state differs from the stack's state */
-  drift: 3,
-  /** check: an integration failed its check */
-  checkFailed: 4,
-  /** audit: a credential is overdue for rotation */
-  overdue: 5,
-  /** rotate: the new credential failed its check; the previous one still works */
-  rotationCheckFailed: 6,
-} as const;
+import { CliError } from "./exit";
 
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly code: number = EXIT.error,
-  ) {
-    super(message);
-  }
-}
-
-export const progress = (msg: string) => {
-  if (!process.env.SOPHIA_QUIET) process.stderr.write(`… ${msg}\n`);
-};
+export { CliError, EXIT, progress } from "./exit";
 
 /** A fixed-width table; cells are strings already masked by the caller. */
 export function table(headers: string[], rows: string[][]): string {

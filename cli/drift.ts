@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { parse as parseYaml } from "yaml";
-import { CliError, mask } from "./common";
+import { CliError, EXIT, mask, openStack, postSlack, progress, table } from "./common";
 
 export interface DriftedProperty {
   path: string;
@@ -206,4 +206,60 @@ export function prometheus(
     );
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** `sophia drift`. */
+export async function driftCommand(o: {
+  stack: string;
+  json?: boolean;
+  ignoreFile?: string;
+  slackWebhook?: string;
+  alertState?: string;
+  metricsFile?: string;
+}) {
+  const rules = loadIgnoreFile(o.ignoreFile);
+  const metrics = (text: string) => o.metricsFile && writeFileSync(o.metricsFile, text);
+  let report: ReturnType<typeof applyIgnores>;
+  try {
+    progress(`refresh preview of ${o.stack} (state is not written)`);
+    const stack = await openStack(o.stack);
+    report = applyIgnores(o.stack, await detectDrift(stack), rules);
+  } catch (err) {
+    metrics(prometheus(undefined, o.stack, false));
+    throw err;
+  }
+  metrics(prometheus(report, o.stack, true));
+  const webhook = o.slackWebhook ?? process.env.SLACK_WEBHOOK_URL;
+  const stateFile = o.alertState ?? path.resolve(".sophia", `drift-alerts-${o.stack}.json`);
+  let alerted = 0;
+  if (webhook) {
+    // Alert once per distinct drift: only what the last alert did not already report.
+    const current = fingerprints(report);
+    const fresh = unalerted(stateFile, current);
+    if (fresh.size > 0) {
+      await postSlack(
+        webhook,
+        `:warning: Drift in stack *${o.stack}*:\n${[...fresh.values()].map((d) => `• ${d}`).join("\n")}`,
+      );
+      alerted = fresh.size;
+    }
+    recordAlerted(stateFile, current);
+  }
+  if (o.json) {
+    console.log(JSON.stringify({ ...report, alerted }, null, 2));
+  } else if (report.drifted.length === 0) {
+    console.log(
+      `No drift in ${o.stack}${report.ignored.length ? ` (${report.ignored.length} accepted by the ignore file)` : ""}.`,
+    );
+  } else {
+    const rows = report.drifted.flatMap((r) =>
+      r.kind === "delete"
+        ? [[r.name, r.type, "(deleted outside Pulumi)", "", ""]]
+        : r.properties.map((p) => [r.name, r.type, p.path, JSON.stringify(p.old), JSON.stringify(p.new)]),
+    );
+    console.log(table(["RESOURCE", "TYPE", "PROPERTY", "STATE", "LIVE"], rows));
+  }
+  for (const r of report.expiredRules)
+    process.stderr.write(`warning: ignore rule for ${r.match} ${r.property} expired on ${r.expires}\n`);
+  process.exitCode = report.drifted.length ? EXIT.drift : EXIT.ok;
 }

@@ -1,24 +1,24 @@
-// `sophia`: the operations CLI. Run as `npm run sophia -- <command>` or `./bin/sophia <command>`.
-import { existsSync, writeFileSync } from "node:fs";
+// `sophia`: the operations CLI. Run as `npx sophia <command>`, `npm run sophia -- <command>` or
+// `./bin/sophia <command>`.
+//
+// This file declares every command and option and nothing else: each action loads its implementation
+// when it runs, so `--help`, `--version` and the start of every command do not pay for the Automation API,
+// the vendor clients or the database drivers (bench/cli-startup.ts measures it).
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { Command, Option } from "commander";
-import { backup, restore } from "./backup";
-import { registerCheck } from "./check";
-import { CliError, EXIT, openStack, postSlack, progress, table } from "./common";
-import {
-  applyIgnores,
-  detectDrift,
-  fingerprints,
-  loadIgnoreFile,
-  prometheus,
-  recordAlerted,
-  unalerted,
-} from "./drift";
-import { registerSecrets } from "./secrets";
+import { ROTATED_SERVICES } from "../integrations/credentials";
+import { CliError, EXIT } from "./exit";
+
+const version = (): string =>
+  JSON.parse(readFileSync(path.join(__dirname, "..", "package.json"), "utf8")).version;
 
 export function program(): Command {
   const cli = new Command("sophia")
     .description("Operations for Sophia AI's integrations: secrets, checks, drift, backups")
+    .version(version(), "-V, --version", "print the version and exit")
+    .option("-q, --quiet", "no progress messages on stderr (also SOPHIA_QUIET=1)")
+    .helpCommand("help [command]", "show help for a command, e.g. `sophia help secrets`")
     .showHelpAfterError()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .exitOverride();
@@ -35,53 +35,7 @@ export function program(): Command {
       "where alerted drift is remembered (default .sophia/drift-alerts-<stack>.json)",
     )
     .option("--metrics-file <file>", "write Prometheus text-format metrics here")
-    .action(async (o) => {
-      const rules = loadIgnoreFile(o.ignoreFile);
-      const metrics = (text: string) => o.metricsFile && writeFileSync(o.metricsFile, text);
-      let report: ReturnType<typeof applyIgnores>;
-      try {
-        progress(`refresh preview of ${o.stack} (state is not written)`);
-        const stack = await openStack(o.stack);
-        report = applyIgnores(o.stack, await detectDrift(stack), rules);
-      } catch (err) {
-        metrics(prometheus(undefined, o.stack, false));
-        throw err;
-      }
-      metrics(prometheus(report, o.stack, true));
-      const webhook = o.slackWebhook ?? process.env.SLACK_WEBHOOK_URL;
-      const stateFile = o.alertState ?? path.resolve(".sophia", `drift-alerts-${o.stack}.json`);
-      let alerted = 0;
-      if (webhook) {
-        // Alert once per distinct drift: only what the last alert did not already report.
-        const current = fingerprints(report);
-        const fresh = unalerted(stateFile, current);
-        if (fresh.size > 0) {
-          await postSlack(
-            webhook,
-            `:warning: Drift in stack *${o.stack}*:\n${[...fresh.values()].map((d) => `• ${d}`).join("\n")}`,
-          );
-          alerted = fresh.size;
-        }
-        recordAlerted(stateFile, current);
-      }
-      if (o.json) {
-        console.log(JSON.stringify({ ...report, alerted }, null, 2));
-      } else if (report.drifted.length === 0) {
-        console.log(
-          `No drift in ${o.stack}${report.ignored.length ? ` (${report.ignored.length} accepted by the ignore file)` : ""}.`,
-        );
-      } else {
-        const rows = report.drifted.flatMap((r) =>
-          r.kind === "delete"
-            ? [[r.name, r.type, "(deleted outside Pulumi)", "", ""]]
-            : r.properties.map((p) => [r.name, r.type, p.path, JSON.stringify(p.old), JSON.stringify(p.new)]),
-        );
-        console.log(table(["RESOURCE", "TYPE", "PROPERTY", "STATE", "LIVE"], rows));
-      }
-      for (const r of report.expiredRules)
-        process.stderr.write(`warning: ignore rule for ${r.match} ${r.property} expired on ${r.expires}\n`);
-      process.exitCode = report.drifted.length ? EXIT.drift : EXIT.ok;
-    });
+    .action(async (o) => (await import("./drift")).driftCommand(o));
 
   cli
     .command("backup")
@@ -90,14 +44,7 @@ export function program(): Command {
     .requiredOption("--file <file>", "where to write the backup (created with mode 0600)")
     .option("--force", "overwrite an existing file")
     .option("--json", "machine-readable output")
-    .action(async (o) => {
-      const summary = await backup(o.stack, o.file, Boolean(o.force));
-      console.log(
-        o.json
-          ? JSON.stringify(summary)
-          : `Backed up ${summary.resources} resources of ${o.stack} to ${o.file}.`,
-      );
-    });
+    .action(async (o) => (await import("./backup")).backupCommand(o));
 
   cli
     .command("restore")
@@ -106,18 +53,116 @@ export function program(): Command {
     .requiredOption("--file <file>", "a file written by `sophia backup`")
     .option("--force", "replace a stack that already has resources")
     .option("--json", "machine-readable output")
-    .action(async (o) => {
-      if (!existsSync(o.file)) throw new CliError(`backup file ${o.file} does not exist`, EXIT.usage);
-      const summary = await restore(o.stack, o.file, Boolean(o.force));
-      console.log(
-        o.json ? JSON.stringify(summary) : `Restored ${summary.resources} resources into ${o.stack}.`,
-      );
-    });
+    .action(async (o) => (await import("./backup")).restoreCommand(o));
 
-  registerCheck(cli);
+  cli
+    .command("check")
+    .description("Check every enabled integration: config, then reachable, authenticated, permitted")
+    .requiredOption("--stack <name>", "stack whose config to check")
+    .option("--json", "print the JSON report (schema: docs/check-report.schema.json)")
+    .option("--only <names>", "comma-separated integrations to check, enabled or not")
+    .option("--timeout <ms>", "per-check timeout in milliseconds", "10000")
+    .option(
+      "--slack-webhook <url>",
+      "Slack incoming webhook notified on failure (default $SLACK_WEBHOOK_URL)",
+    )
+    .action(async (o) => (await import("./check")).checkCommand(o));
+
   registerSecrets(cli);
-  for (const c of cli.commands) c.addOption(new Option("--quiet", "no progress messages").hideHelp());
+
+  // --quiet is accepted before or after the command name; either way it silences progress.
+  for (const c of allCommands(cli)) {
+    if (c !== cli && !c.commands.length) c.addOption(new Option("-q, --quiet", "no progress messages"));
+  }
+  cli.hook("preAction", (_root, action) => {
+    if (cli.opts().quiet || action.opts().quiet) process.env.SOPHIA_QUIET = "1";
+  });
   return cli;
+}
+
+function registerSecrets(cli: Command): void {
+  const secrets = cli
+    .command("secrets")
+    .description("Manage the stack's secrets: import/export, GitHub sync, audit, rotation");
+  const impl = () => import("./secrets");
+
+  secrets
+    .command("import-env")
+    .description(
+      "Import a dotenv file into the stack's config (names with SECRET, PASSWORD, TOKEN, KEY... are secret)",
+    )
+    .requiredOption("--env-file <file>", "dotenv file to read")
+    .requiredOption("--stack <name>", "stack to write")
+    .option("--dry-run", "show the changes (names only) without writing")
+    .option("--json", "machine-readable output")
+    .action(async (o) => (await impl()).importEnv(o));
+
+  secrets
+    .command("export-env")
+    .description("Export the stack's config to a dotenv file created with mode 0600")
+    .requiredOption("--env-file <file>", "dotenv file to create")
+    .requiredOption("--stack <name>", "stack to read")
+    .option("--force", "overwrite an existing file")
+    .option("--json", "machine-readable output")
+    .action(async (o) => (await impl()).exportEnv(o));
+
+  for (const [cmd, kind] of [
+    ["sync-github", "repo"],
+    ["sync-github-org", "org"],
+  ] as const) {
+    const c = secrets
+      .command(cmd)
+      .description(
+        `Push the stack's secrets as GitHub Actions ${kind === "repo" ? "repository" : "organization"} secrets (dry run unless --apply)`,
+      )
+      .requiredOption("--stack <name>", "stack whose secret config to push")
+      .option(
+        "--only <names>",
+        "comma-separated secret names (environment style, e.g. AIRBYTE_CLIENT_SECRET)",
+      )
+      .option("--apply", "push; without it, only show what would be created or updated")
+      .option("--json", "machine-readable output");
+    if (kind === "repo") {
+      c.requiredOption("--repo <owner/name>", "repository").action(async (o) => {
+        if (!/^[\w.-]+\/[\w.-]+$/.test(o.repo))
+          throw new CliError(`--repo must be OWNER/NAME; got "${o.repo}"`, EXIT.usage);
+        return (await impl()).syncCommand({ kind: "repo", name: o.repo }, o);
+      });
+    } else {
+      c.requiredOption("--org <org>", "organization")
+        .option("--visibility <v>", "all, private or selected", "private")
+        .action(async (o) => {
+          if (!["all", "private", "selected"].includes(o.visibility)) {
+            throw new CliError(
+              `--visibility must be all, private or selected; got "${o.visibility}"`,
+              EXIT.usage,
+            );
+          }
+          return (await impl()).syncCommand({ kind: "org", name: o.org, visibility: o.visibility }, o);
+        });
+    }
+  }
+
+  secrets
+    .command("audit")
+    .description("List every managed credential with its age and status; exit 5 when any is overdue")
+    .requiredOption("--stack <name>", "stack to audit")
+    .option("--json", "machine-readable output")
+    .action(async (o) => (await impl()).auditCommand(o));
+
+  secrets
+    .command("rotate")
+    .description(
+      "Rotate a service's credentials: new slot, apply its dependents, verify; revert on a failed check",
+    )
+    .requiredOption("--stack <name>", "stack to rotate in")
+    .requiredOption("--service <name>", `${ROTATED_SERVICES.join(", ")} or all`)
+    .option("--json", "machine-readable output")
+    .action(async (o) => (await impl()).rotateCommand(o));
+}
+
+function allCommands(c: Command): Command[] {
+  return [c, ...c.commands.flatMap(allCommands)];
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -126,8 +171,8 @@ export async function main(argv: string[]): Promise<number> {
     await cli.parseAsync(argv, { from: "user" });
     return Number(process.exitCode ?? 0);
   } catch (err: any) {
-    if (err?.code === "commander.helpDisplayed" || err?.code === "commander.version") return EXIT.ok;
-    if (err?.code?.startsWith?.("commander.")) return EXIT.usage;
+    // Commander's own exits: help and version succeed (`sophia help secrets` too); a usage error is 2.
+    if (err?.code?.startsWith?.("commander.")) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     if (err instanceof CliError) {
       process.stderr.write(`error: ${err.message}\n`);
       return err.code;

@@ -2,7 +2,6 @@
 // credential ages. Values never reach the output: only names, counts and statuses.
 import { existsSync, readFileSync } from "node:fs";
 import type { Stack } from "@pulumi/pulumi/automation";
-import type { Command } from "commander";
 import { parse as parseDotenv } from "dotenv";
 import sodium from "libsodium-wrappers";
 import { CARRIERS, ROTATED_SERVICES, type RotatedService } from "../config";
@@ -46,7 +45,7 @@ export function renderPlan(plan: ConfigChange[]): string {
     .join("\n");
 }
 
-async function importEnv(o: { envFile: string; stack: string; dryRun?: boolean; json?: boolean }) {
+export async function importEnv(o: { envFile: string; stack: string; dryRun?: boolean; json?: boolean }) {
   if (!existsSync(o.envFile)) throw new CliError(`${o.envFile} does not exist`, EXIT.usage);
   const env = parseDotenv(readFileSync(o.envFile));
   const stack = await openStack(o.stack);
@@ -65,7 +64,7 @@ async function importEnv(o: { envFile: string; stack: string; dryRun?: boolean; 
   );
 }
 
-async function exportEnv(o: { envFile: string; stack: string; force?: boolean; json?: boolean }) {
+export async function exportEnv(o: { envFile: string; stack: string; force?: boolean; json?: boolean }) {
   const values = await stackConfig(await openStack(o.stack));
   const keys = [...values.keys()].sort();
   const lines = keys.map((k) => {
@@ -182,7 +181,7 @@ export function secretsToPush(values: Values, only?: string[]): Record<string, s
   return Object.fromEntries(chosen.map((n) => [n, all[n]]));
 }
 
-async function syncCommand(
+export async function syncCommand(
   target: GithubTarget,
   o: { stack: string; only?: string; apply?: boolean; json?: boolean },
 ) {
@@ -267,96 +266,29 @@ export function audit(values: Values, now = new Date()): AuditRow[] {
   });
 }
 
-export function registerSecrets(cli: Command): void {
-  const secrets = cli.command("secrets").description("Manage the stack's secrets");
-
-  secrets
-    .command("import-env")
-    .description(
-      "Import a dotenv file into the stack's config (names with SECRET, PASSWORD, TOKEN, KEY... are secret)",
-    )
-    .requiredOption("--env-file <file>", "dotenv file to read")
-    .requiredOption("--stack <name>", "stack to write")
-    .option("--dry-run", "show the changes (names only) without writing")
-    .option("--json", "machine-readable output")
-    .action(importEnv);
-
-  secrets
-    .command("export-env")
-    .description("Export the stack's config to a dotenv file created with mode 0600")
-    .requiredOption("--env-file <file>", "dotenv file to create")
-    .requiredOption("--stack <name>", "stack to read")
-    .option("--force", "overwrite an existing file")
-    .option("--json", "machine-readable output")
-    .action(exportEnv);
-
-  for (const [cmd, kind] of [
-    ["sync-github", "repo"],
-    ["sync-github-org", "org"],
-  ] as const) {
-    const c = secrets
-      .command(cmd)
-      .description(
-        `Push the stack's secrets as GitHub Actions ${kind === "repo" ? "repository" : "organization"} secrets (dry run unless --apply)`,
-      )
-      .requiredOption("--stack <name>", "stack whose secret config to push")
-      .option(
-        "--only <names>",
-        "comma-separated secret names (environment style, e.g. AIRBYTE_CLIENT_SECRET)",
-      )
-      .option("--apply", "push; without it, only show what would be created or updated")
-      .option("--json", "machine-readable output");
-    if (kind === "repo") {
-      c.requiredOption("--repo <owner/name>", "repository").action((o) => {
-        if (!/^[\w.-]+\/[\w.-]+$/.test(o.repo))
-          throw new CliError(`--repo must be OWNER/NAME; got "${o.repo}"`, EXIT.usage);
-        return syncCommand({ kind: "repo", name: o.repo }, o);
-      });
-    } else {
-      c.requiredOption("--org <org>", "organization")
-        .option("--visibility <v>", "all, private or selected", "private")
-        .action((o) => {
-          if (!["all", "private", "selected"].includes(o.visibility)) {
-            throw new CliError(
-              `--visibility must be all, private or selected; got "${o.visibility}"`,
-              EXIT.usage,
-            );
-          }
-          return syncCommand({ kind: "org", name: o.org, visibility: o.visibility }, o);
-        });
-    }
+/** `sophia secrets audit`. */
+export async function auditCommand(o: { stack: string; json?: boolean }) {
+  const rows = audit(await stackConfig(await openStack(o.stack)));
+  if (o.json) console.log(JSON.stringify({ stack: o.stack, credentials: rows }, null, 2));
+  else if (rows.length === 0)
+    console.log(`${o.stack} mints no credentials (no Snowflake, GitHub or Vercel integration enabled).`);
+  else {
+    console.log(
+      table(
+        ["SERVICE", "EPOCH", "ROTATED", "AGE (DAYS)", "MAX", "STATUS", "SYNCED TO"],
+        rows.map((r) => [
+          r.service,
+          String(r.epoch),
+          r.rotatedAt ?? "never recorded",
+          r.ageDays === null ? "?" : String(r.ageDays),
+          String(r.maxAgeDays),
+          r.status,
+          r.syncedTo.join(", ") || "-",
+        ]),
+      ),
+    );
   }
-
-  secrets
-    .command("audit")
-    .description("List every managed credential with its age and status; exit 5 when any is overdue")
-    .requiredOption("--stack <name>", "stack to audit")
-    .option("--json", "machine-readable output")
-    .action(async (o) => {
-      const rows = audit(await stackConfig(await openStack(o.stack)));
-      if (o.json) console.log(JSON.stringify({ stack: o.stack, credentials: rows }, null, 2));
-      else if (rows.length === 0)
-        console.log(`${o.stack} mints no credentials (no Snowflake, GitHub or Vercel integration enabled).`);
-      else {
-        console.log(
-          table(
-            ["SERVICE", "EPOCH", "ROTATED", "AGE (DAYS)", "MAX", "STATUS", "SYNCED TO"],
-            rows.map((r) => [
-              r.service,
-              String(r.epoch),
-              r.rotatedAt ?? "never recorded",
-              r.ageDays === null ? "?" : String(r.ageDays),
-              String(r.maxAgeDays),
-              r.status,
-              r.syncedTo.join(", ") || "-",
-            ]),
-          ),
-        );
-      }
-      process.exitCode = rows.some((r) => r.status === "overdue") ? EXIT.overdue : EXIT.ok;
-    });
-
-  registerRotate(secrets);
+  process.exitCode = rows.some((r) => r.status === "overdue") ? EXIT.overdue : EXIT.ok;
 }
 
 // ---- rotate ----
@@ -456,41 +388,32 @@ function stackDriver(stack: Stack): RotationDriver {
   };
 }
 
-function registerRotate(secrets: Command): void {
-  secrets
-    .command("rotate")
-    .description(
-      "Rotate a service's credentials: new slot, apply its dependents, verify; revert on a failed check",
-    )
-    .requiredOption("--stack <name>", "stack to rotate in")
-    .requiredOption("--service <name>", `${ROTATED_SERVICES.join(", ")} or all`)
-    .option("--json", "machine-readable output")
-    .action(async (o) => {
-      const services = o.service === "all" ? [...ROTATED_SERVICES] : [o.service];
-      for (const s of services) {
-        if (!(ROTATED_SERVICES as readonly string[]).includes(s)) {
-          throw new CliError(
-            `--service must be one of ${ROTATED_SERVICES.join(", ")} or all; got "${s}"`,
-            EXIT.usage,
-          );
-        }
-      }
-      const driver = stackDriver(await openStack(o.stack));
-      const outcomes: RotationOutcome[] = [];
-      for (const s of services) {
-        progress(`rotating ${s}`);
-        outcomes.push(await rotateService(driver, s as RotatedService));
-      }
-      if (o.json) console.log(JSON.stringify({ stack: o.stack, outcomes }, null, 2));
-      else {
-        for (const r of outcomes) {
-          console.log(
-            r.status === "rotated"
-              ? `${r.service}: rotated (epoch ${r.fromEpoch} → ${r.toEpoch}); new credential verified: ${r.detail}`
-              : `${r.service}: the new credential failed its check (${r.detail}); reverted: the previous credential is current again and still works (epoch ${r.toEpoch})`,
-          );
-        }
-      }
-      process.exitCode = outcomes.some((r) => r.status === "reverted") ? EXIT.rotationCheckFailed : EXIT.ok;
-    });
+/** `sophia secrets rotate`. */
+export async function rotateCommand(o: { stack: string; service: string; json?: boolean }) {
+  const services = o.service === "all" ? [...ROTATED_SERVICES] : [o.service];
+  for (const s of services) {
+    if (!(ROTATED_SERVICES as readonly string[]).includes(s)) {
+      throw new CliError(
+        `--service must be one of ${ROTATED_SERVICES.join(", ")} or all; got "${s}"`,
+        EXIT.usage,
+      );
+    }
+  }
+  const driver = stackDriver(await openStack(o.stack));
+  const outcomes: RotationOutcome[] = [];
+  for (const s of services) {
+    progress(`rotating ${s}`);
+    outcomes.push(await rotateService(driver, s as RotatedService));
+  }
+  if (o.json) console.log(JSON.stringify({ stack: o.stack, outcomes }, null, 2));
+  else {
+    for (const r of outcomes) {
+      console.log(
+        r.status === "rotated"
+          ? `${r.service}: rotated (epoch ${r.fromEpoch} → ${r.toEpoch}); new credential verified: ${r.detail}`
+          : `${r.service}: the new credential failed its check (${r.detail}); reverted: the previous credential is current again and still works (epoch ${r.toEpoch})`,
+      );
+    }
+  }
+  process.exitCode = outcomes.some((r) => r.status === "reverted") ? EXIT.rotationCheckFailed : EXIT.ok;
 }

@@ -1,0 +1,30 @@
+// Exit codes, the CLI's own error and progress messages: what every command needs, kept free of heavy
+// imports so that `sophia --help` and the start of every command stay fast (cli/main.ts loads the rest lazily).
+
+/** Documented in README.md ("Operations CLI"). */
+export const EXIT = {
+  ok: 0,
+  error: 1,
+  usage: 2,
+  /** drift: live state differs from the stack's state */
+  drift: 3,
+  /** check: an integration failed its check */
+  checkFailed: 4,
+  /** audit: a credential is overdue for rotation */
+  overdue: 5,
+  /** rotate: the new credential failed its check; the previous one still works */
+  rotationCheckFailed: 6,
+} as const;
+
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly code: number = EXIT.error,
+  ) {
+    super(message);
+  }
+}
+
+export const progress = (msg: string) => {
+  if (!process.env.SOPHIA_QUIET) process.stderr.write(`… ${msg}\n`);
+};
