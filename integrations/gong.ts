@@ -1,8 +1,8 @@
 // The Gong workspace: the tenant's generic CRM integration, permission profiles, and the values an admin
 // enters for the webhook rule (which only Gong's UI can create).
 //
-// Webhook rule, by hand, once per stack and again after each secret rotation (the `webhookSetup` output
-// holds every value, as a secret: `pulumi stack output webhookSetup --show-secrets`):
+// Webhook rule, by hand, once per stack and again after each secret rotation (the stack output
+// `gongWebhookSetup` holds every value, as a secret: `pulumi stack output gongWebhookSetup --show-secrets`):
 //   1. In Gong: Company settings → Ecosystem → Automation rules → Add rule; name it `ruleName`.
 //   2. Choose the calls that trigger it (the filters are a product decision, not managed here).
 //   3. Action "Fire webhook": paste `webhookUrl` (the receiving URL with the verification key in its query
