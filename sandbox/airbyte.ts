@@ -1,4 +1,4 @@
-// Stand-in for the Airbyte public API v1 (../shared/vendor-specs/airbyte/api.yaml).
+// Stand-in for the Airbyte public API v1 (sandbox/specs/vendor/airbyte/api.yaml).
 //
 // Faithful where the project depends on it: client-credentials tokens that expire (expired → 401),
 // workspaces, sources, destinations, connections and jobs with the documented request and response

@@ -1,5 +1,5 @@
 // Stand-in for Estuary Flow's control plane, as flowctl reaches it: PostgREST tables on Supabase
-// (../shared/vendor-specs/estuary/NOTES.md; the description served is specs/estuary-postgrest.yaml).
+// (sandbox/specs/vendor/estuary/NOTES.md; the description served is specs/estuary-postgrest.yaml).
 //
 // Faithful where the project depends on it:
 // - auth: a refresh token ({id, secret}, base64 JSON as flowctl stores it) is exchanged through the RPC

@@ -1,4 +1,4 @@
-// Stand-in for the Gong API v2 (../shared/vendor-specs/gong/openapi.json), pruned to the operations the
+// Stand-in for the Gong API v2 (sandbox/specs/vendor/gong/openapi.json), pruned to the operations the
 // project uses: workspaces, the generic CRM integration (register, list, asynchronous delete, request
 // status) and permission profiles (create, get, update, list; Gong has no delete).
 //

@@ -1,4 +1,4 @@
-// Stand-in for the Lambda Cloud API v1 (../shared/vendor-specs/lambda/openapi.json, v1.8.3), reduced to
+// Stand-in for the Lambda Cloud API v1 (sandbox/specs/vendor/lambda/openapi.json, v1.8.3), reduced to
 // SSH keys, file systems and instances.
 //
 // Faithful where the project depends on it:

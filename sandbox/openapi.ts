@@ -1,4 +1,4 @@
-// Validation of HTTP exchanges against a vendor's published OpenAPI description (../shared/vendor-specs).
+// Validation of HTTP exchanges against a vendor's published OpenAPI description (sandbox/specs/vendor).
 // The sandbox uses it on every request it receives and every response it sends; tests assert that no
 // exchange violated the description.
 import { existsSync, readFileSync } from "node:fs";
@@ -25,14 +25,15 @@ export interface Violation {
   errors: string[];
 }
 
-/** Where the vendor descriptions live: ../shared/vendor-specs next to the project (overridable). */
+/**
+ * Where the vendor descriptions live: sandbox/specs/vendor in this repository (copies of the reference set,
+ * checked by tests/contract/vendor-specs.test.ts); SOPHIA_VENDOR_SPECS points elsewhere, e.g. to try a
+ * newer description.
+ */
 export function vendorSpecDir(): string {
-  const dir =
-    process.env.SOPHIA_VENDOR_SPECS ?? path.resolve(__dirname, "..", "..", "shared", "vendor-specs");
+  const dir = process.env.SOPHIA_VENDOR_SPECS ?? path.resolve(__dirname, "specs", "vendor");
   if (!existsSync(dir)) {
-    throw new Error(
-      `vendor API descriptions not found at ${dir}: put shared/ beside the project or set SOPHIA_VENDOR_SPECS`,
-    );
+    throw new Error(`vendor API descriptions not found at ${dir} (SOPHIA_VENDOR_SPECS)`);
   }
   return dir;
 }

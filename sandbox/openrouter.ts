@@ -1,4 +1,4 @@
-// Stand-in for OpenRouter's management API (../shared/vendor-specs/openrouter/openapi.yaml): API keys and
+// Stand-in for OpenRouter's management API (sandbox/specs/vendor/openrouter/openapi.yaml): API keys and
 // the model catalogue.
 //
 // Faithful where the project depends on it:

@@ -1,4 +1,4 @@
-// Stand-in for Portkey's admin (control-plane) API (../shared/vendor-specs/portkey/openapi.yaml): the
+// Stand-in for Portkey's admin (control-plane) API (sandbox/specs/vendor/portkey/openapi.yaml): the
 // Model Catalog's integrations and providers, gateway configs and guardrails.
 //
 // Faithful where the project depends on it:

@@ -1,4 +1,4 @@
-// Airbyte public API v1 client (../shared/vendor-specs/airbyte/api.yaml), on the shared client layer.
+// Airbyte public API v1 client (sandbox/specs/vendor/airbyte/api.yaml), on the shared client layer.
 import { ApiClient, type ApiClientOptions, ClientCredentialsAuth } from "../http/client";
 
 export interface AirbyteSettings {

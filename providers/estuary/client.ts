@@ -1,4 +1,4 @@
-// Estuary Flow control-plane client (../shared/vendor-specs/estuary/NOTES.md), on the shared client layer.
+// Estuary Flow control-plane client (sandbox/specs/vendor/estuary/NOTES.md), on the shared client layer.
 //
 // Flow has no REST API for catalog specs: flowctl works through the control plane's PostgREST tables.
 // Every change is a draft: create a draft, stage specs (upsert into draft_specs), publish, poll the

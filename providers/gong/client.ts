@@ -1,4 +1,4 @@
-// Gong API v2 client (../shared/vendor-specs/gong/openapi.json), on the shared client layer.
+// Gong API v2 client (sandbox/specs/vendor/gong/openapi.json), on the shared client layer.
 //
 // - Basic auth with the access key and its secret, read at call time from the stack config.
 // - Each tenant has its own base URL (e.g. https://us-12345.api.gong.io); the paths start with /v2.

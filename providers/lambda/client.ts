@@ -1,4 +1,4 @@
-// Lambda Cloud API client (../shared/vendor-specs/lambda/openapi.json, v1.8.3), on the shared client layer.
+// Lambda Cloud API client (sandbox/specs/vendor/lambda/openapi.json, v1.8.3), on the shared client layer.
 //
 // Auth: `Authorization: Bearer <api key>` (securitySchemes.bearerAuth; Basic is also accepted, Bearer is
 // what Lambda recommends). Every answer is {data: ...}; every error is {error: {code, message, suggestion?}}

@@ -1,4 +1,4 @@
-// OpenRouter management API client (../shared/vendor-specs/openrouter/openapi.yaml), on the shared client
+// OpenRouter management API client (sandbox/specs/vendor/openrouter/openapi.yaml), on the shared client
 // layer: API keys (list, createKeys, getKey, updateKeys, deleteKeys) with a management key as Bearer,
 // and the model catalogue (getModels) that model allow-lists and fallback orders are validated against.
 import { ApiClient, type ApiClientOptions, bearerAuth, HeaderAuth } from "../http/client";

@@ -1,4 +1,4 @@
-// Portkey admin (control-plane) API client (../shared/vendor-specs/portkey/openapi.yaml), on the shared
+// Portkey admin (control-plane) API client (sandbox/specs/vendor/portkey/openapi.yaml), on the shared
 // client layer. Auth is the `x-portkey-api-key` header (securitySchemes.Portkey-Key).
 //
 // Providers, not virtual keys: Portkey's docs mark every /virtual-keys operation "Deprecated. Use the
