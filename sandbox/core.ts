@@ -2,6 +2,7 @@
 // disk, validates every exchange against the vendor's OpenAPI description, and offers an admin API for
 // tests under /__admin on every port:
 //
+//   GET    /__admin/identity            {service, instance, pid}: which stand-in, run by which checkout
 //   GET    /__admin/requests            request log (method, path, route, status, time)
 //   GET    /__admin/counts              requests per route ("METHOD /template")
 //   DELETE /__admin/requests            clear the log, the counts and the violations
@@ -162,8 +163,8 @@ function readBody(req: http.IncomingMessage): Promise<{ raw: string; parsed: any
   });
 }
 
-/** Serves `service` on 127.0.0.1:`port` (0 = any free port). */
-export async function serve(service: Service, port: number): Promise<RunningService> {
+/** Serves `service` on 127.0.0.1:`port` (0 = any free port); `instance` names who runs it (/__admin/identity). */
+export async function serve(service: Service, port: number, instance?: string): Promise<RunningService> {
   const log: LogEntry[] = [];
   const counts: Record<string, number> = {};
   const violations: Violation[] = [];
@@ -186,6 +187,8 @@ export async function serve(service: Service, port: number): Promise<RunningServ
   const admin = async (method: string, p: string, body: any): Promise<Reply> => {
     const parts = p.slice(ADMIN.length).split("/").filter(Boolean);
     const [what, kind, id] = parts;
+    if (what === "identity" && method === "GET")
+      return { status: 200, body: { service: service.name, instance: instance ?? null, pid: process.pid } };
     if (what === "requests" && method === "GET") return { status: 200, body: log };
     if (what === "counts" && method === "GET") return { status: 200, body: counts };
     if (what === "violations" && method === "GET") return { status: 200, body: violations };

@@ -10,22 +10,23 @@ import { GongSandbox } from "./gong";
 import { LambdaSandbox } from "./lambda";
 import { OpenRouterSandbox } from "./openrouter";
 import { PortkeySandbox } from "./portkey";
+import { type StandIn, sandboxPorts } from "./ports";
 import { SlackSandbox } from "./slack";
 import { SnowflakeSandbox } from "./snowflake";
 import { VercelSandbox } from "./vercel";
 
-export const SERVICES: Record<string, { make: () => Service; defaultPort: number }> = {
-  airbyte: { make: () => new AirbyteSandbox(), defaultPort: 18001 },
-  github: { make: () => new GithubSandbox(), defaultPort: 18002 },
-  slack: { make: () => new SlackSandbox(), defaultPort: 18003 },
-  gong: { make: () => new GongSandbox(), defaultPort: 18004 },
-  estuary: { make: () => new EstuarySandbox(), defaultPort: 18005 },
-  portkey: { make: () => new PortkeySandbox(), defaultPort: 18006 },
-  openrouter: { make: () => new OpenRouterSandbox(), defaultPort: 18007 },
-  lambda: { make: () => new LambdaSandbox(), defaultPort: 18008 },
-  snowflake: { make: () => new SnowflakeSandbox(), defaultPort: 18009 },
-  aws: { make: () => new AwsSandbox(), defaultPort: 18010 },
-  vercel: { make: () => new VercelSandbox(), defaultPort: 18011 },
+export const SERVICES: Record<StandIn, () => Service> = {
+  airbyte: () => new AirbyteSandbox(),
+  github: () => new GithubSandbox(),
+  slack: () => new SlackSandbox(),
+  gong: () => new GongSandbox(),
+  estuary: () => new EstuarySandbox(),
+  portkey: () => new PortkeySandbox(),
+  openrouter: () => new OpenRouterSandbox(),
+  lambda: () => new LambdaSandbox(),
+  snowflake: () => new SnowflakeSandbox(),
+  aws: () => new AwsSandbox(),
+  vercel: () => new VercelSandbox(),
 };
 
 export interface Sandbox {
@@ -33,8 +34,12 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
+/**
+ * @param opts.instance who runs these stand-ins (npm run sandbox: the checkout's data directory); answered
+ *   at /__admin/identity so a checkout can tell its own stand-ins from another's on the same ports
+ */
 export async function startSandbox(
-  opts: { dataDir?: string; ephemeral?: boolean; only?: string[] } = {},
+  opts: { dataDir?: string; ephemeral?: boolean; only?: string[]; instance?: string } = {},
 ): Promise<Sandbox> {
   const services: Sandbox["services"] = {};
   await sodium.ready;
@@ -43,14 +48,12 @@ export async function startSandbox(
       throw new Error(`no sandbox service ${name} (${Object.keys(SERVICES).join(", ")})`);
   }
   try {
-    for (const [name, def] of Object.entries(SERVICES)) {
+    const ports = opts.ephemeral ? undefined : sandboxPorts();
+    for (const [name, make] of Object.entries(SERVICES) as [StandIn, () => Service][]) {
       if (opts.only && !opts.only.includes(name)) continue;
-      const service = def.make();
+      const service = make();
       service.load(opts.dataDir);
-      const port = opts.ephemeral
-        ? 0
-        : Number(process.env[`SANDBOX_PORT_${name.toUpperCase()}`] ?? def.defaultPort);
-      services[name] = { ...(await serve(service, port)), service };
+      services[name] = { ...(await serve(service, ports?.[name] ?? 0, opts.instance)), service };
     }
   } catch (err) {
     await Promise.all(Object.values(services).map((s) => s.close()));

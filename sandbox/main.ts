@@ -4,7 +4,7 @@ import { startSandbox } from "./index";
 
 async function main() {
   const dataDir = process.env.SANDBOX_DATA_DIR ?? path.resolve(__dirname, "..", ".sandbox-data");
-  const sb = await startSandbox({ dataDir });
+  const sb = await startSandbox({ dataDir, instance: process.env.SANDBOX_INSTANCE ?? dataDir });
   const urls = Object.fromEntries(Object.entries(sb.services).map(([n, s]) => [n, s.url]));
   console.log(JSON.stringify({ pid: process.pid, dataDir, urls }));
   const stop = async () => {

@@ -1,9 +1,24 @@
 // `npm run sandbox`        deploy the sandbox stack against the local stand-ins and print a summary
 // `npm run sandbox -- down` destroy the sandbox stack's resources and stop the stand-ins
-import { spawn } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+//
+// The stand-ins listen on the ports of sandbox/ports.ts (SANDBOX_PORT_<NAME> moves one), and the sandbox
+// stack's URL keys are set to follow them. Each stand-in answers /__admin/identity with the data directory
+// of the checkout that started it, so a checkout reuses only its own stand-ins and never deploys against
+// another checkout's.
+import { execFileSync, spawn } from "node:child_process";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import * as net from "node:net";
 import * as path from "node:path";
-import { SERVICES } from "../sandbox/index";
+import { portVariable, STAND_INS, type StandIn, sandboxPorts, sandboxUrls } from "../sandbox/ports";
 import { ensureEngine, localStack, ROOT } from "./lib";
 
 const DATA_DIR = path.join(ROOT, ".sandbox-data");
@@ -11,46 +26,109 @@ const PID_FILE = path.join(DATA_DIR, "sandbox.pid");
 const LOG_FILE = path.join(DATA_DIR, "sandbox.log");
 const step = (msg: string) => console.log(`\n▶ ${msg}`);
 
-async function healthy(): Promise<boolean> {
+/** Who answers on a port: nobody, our stand-in, another checkout's stand-in, or some other program. */
+export type PortOwner =
+  | { kind: "free" }
+  | { kind: "ours" }
+  | { kind: "other-sandbox"; instance: string }
+  | { kind: "foreign" };
+
+async function portOwner(port: number, instance: string): Promise<PortOwner> {
   try {
-    const port = SERVICES.airbyte.defaultPort;
-    const res = await fetch(`http://127.0.0.1:${port}/v1/health`, { signal: AbortSignal.timeout(1000) });
-    return res.ok;
+    const res = await fetch(`http://127.0.0.1:${port}/__admin/identity`, {
+      signal: AbortSignal.timeout(1500),
+    });
+    const body: any = res.ok ? await res.json().catch(() => undefined) : undefined;
+    if (body && typeof body.service === "string")
+      return body.instance === instance
+        ? { kind: "ours" }
+        : { kind: "other-sandbox", instance: String(body.instance) };
+    return { kind: "foreign" };
   } catch {
-    return false;
+    // nothing answered HTTP: free, unless something else holds the port
+    return (await portTaken(port)) ? { kind: "foreign" } : { kind: "free" };
   }
 }
 
-async function startStandIns(): Promise<void> {
-  if (await healthy()) {
-    console.log("  stand-ins already running");
+function portTaken(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once("error", () => resolve(true));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(false)));
+  });
+}
+
+/**
+ * Decides whether this checkout's stand-ins are running ("running"), can be started ("start"), or throws
+ * naming each port that belongs to someone else and the variable that moves it.
+ */
+export async function inspectPorts(
+  ports: Record<StandIn, number>,
+  instance: string,
+): Promise<"running" | "start"> {
+  const owners = await Promise.all(
+    STAND_INS.map(async (n) => [n, await portOwner(ports[n], instance)] as const),
+  );
+  const problems = owners.flatMap(([n, o]) => {
+    const where = `port ${ports[n]} (${n})`;
+    if (o.kind === "other-sandbox")
+      return [
+        `${where} is served by the stand-ins of another checkout (${o.instance}); set ${portVariable(n)} to a free port`,
+      ];
+    if (o.kind === "foreign")
+      return [`${where} is taken by another program; set ${portVariable(n)} to a free port`];
+    return [];
+  });
+  const ours = owners.filter(([, o]) => o.kind === "ours").length;
+  if (ours > 0 && ours < owners.length)
+    problems.push(
+      `only ${ours} of this checkout's ${owners.length} stand-ins answer: run \`npm run sandbox -- down\`, then try again`,
+    );
+  if (problems.length) throw new Error(`the stand-ins cannot start:\n  - ${problems.join("\n  - ")}`);
+  return ours === owners.length ? "running" : "start";
+}
+
+/** The data directory's real path: the identity our stand-ins answer with. */
+function instanceId(): string {
+  mkdirSync(DATA_DIR, { recursive: true });
+  return realpathSync(DATA_DIR);
+}
+
+async function startStandIns(ports: Record<StandIn, number>): Promise<void> {
+  const instance = instanceId();
+  if ((await inspectPorts(ports, instance)) === "running") {
+    console.log("  this checkout's stand-ins are already running");
     return;
   }
-  const { mkdirSync } = await import("node:fs");
-  mkdirSync(DATA_DIR, { recursive: true });
   const log = openSync(LOG_FILE, "a");
   const child = spawn(
     process.execPath,
-    [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(ROOT, "sandbox", "main.ts")],
+    ["-r", "sucrase/register/ts", path.join(ROOT, "sandbox", "main.ts")],
     {
       cwd: ROOT,
       detached: true,
       stdio: ["ignore", log, log],
+      env: { ...process.env, SANDBOX_DATA_DIR: DATA_DIR, SANDBOX_INSTANCE: instance },
     },
   );
   child.unref();
   closeSync(log);
   writeFileSync(PID_FILE, String(child.pid));
-  for (let i = 0; i < 100; i++) {
-    if (await healthy()) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (
+      (await portOwner(ports.airbyte, instance)).kind === "ours" &&
+      (await inspectPorts(ports, instance)) === "running"
+    ) {
       console.log(
         `  stand-ins running (pid ${child.pid}, data in ${path.relative(ROOT, DATA_DIR)}/, log ${path.relative(ROOT, LOG_FILE)})`,
       );
       return;
     }
-    await new Promise((r) => setTimeout(r, 200));
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`the stand-ins did not start; see ${LOG_FILE}`);
+  throw new Error(`the stand-ins did not start within 60 s; see ${LOG_FILE}`);
 }
 
 function stopStandIns(): void {
@@ -65,13 +143,53 @@ function stopStandIns(): void {
   rmSync(PID_FILE, { force: true });
 }
 
+/** The subset of a stack this script uses to point the sandbox stack's URL keys at the stand-ins. */
+export interface ConfigurableStack {
+  getAllConfig(): Promise<Record<string, { value: string; secret?: boolean }>>;
+  setAllConfig(config: Record<string, { value: string; secret?: boolean }>): Promise<void>;
+}
+
+/** Sets the stack's stand-in URLs to the ports in use; returns the keys it changed. */
+export async function followPorts(
+  stack: ConfigurableStack,
+  ports: Record<StandIn, number>,
+): Promise<string[]> {
+  const current = await stack.getAllConfig();
+  const wanted = sandboxUrls(ports);
+  const changed = Object.keys(wanted).filter((k) => current[`sophia-ai:${k}`]?.value !== wanted[k]);
+  if (changed.length)
+    await stack.setAllConfig(
+      Object.fromEntries(changed.map((k) => [`sophia-ai:${k}`, { value: wanted[k] }])),
+    );
+  return changed;
+}
+
+/** PostgreSQL and Redis for `sophia check --stack sandbox` (scripts/services.sh); optional for the deploy. */
+function startDatabases(): void {
+  try {
+    execFileSync("bash", [path.join(ROOT, "scripts", "services.sh")], {
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    console.log("  PostgreSQL on 127.0.0.1:55432 and Redis on 127.0.0.1:56379 (scripts/services.sh)");
+  } catch {
+    console.log(
+      "  PostgreSQL and Redis did not start (see above); the deploy does not need them, `sophia check --stack sandbox` does",
+    );
+  }
+}
+
 async function up(): Promise<void> {
+  const ports = sandboxPorts();
   step("Pulumi engine");
   ensureEngine();
   step("Local stand-ins of the SaaS APIs");
-  await startStandIns();
+  await startStandIns(ports);
+  startDatabases();
   step("pulumi up --stack sandbox");
   const stack = await localStack({ stackName: "sandbox" });
+  const moved = await followPorts(stack, ports);
+  if (moved.length)
+    console.log(`  pointed ${moved.join(", ")} at the stand-ins' ports (Pulumi.sandbox.yaml)`);
   const result = await stack.up({ onOutput: (s) => process.stdout.write(s) });
   const outputs = await stack.outputs();
   const changes = result.summary.resourceChanges ?? {};
@@ -85,21 +203,20 @@ async function up(): Promise<void> {
   for (const [k, v] of Object.entries(outputs))
     console.log(`    ${k} = ${v.secret ? "[secret]" : JSON.stringify(v.value)}`);
   console.log(`  state:     ${path.join(ROOT, ".pulumi-state")} (file backend; passphrase in README)`);
-  console.log(
-    `  stand-ins: ${Object.entries(SERVICES)
-      .map(([n, s]) => `${n} http://127.0.0.1:${s.defaultPort}`)
-      .join(", ")}`,
-  );
+  console.log(`  stand-ins: ${STAND_INS.map((n) => `${n} http://127.0.0.1:${ports[n]}`).join(", ")}`);
+  console.log('  their logins: README.md, "The sandbox\'s stand-ins"');
   console.log("  tear down: npm run sandbox -- down");
 }
 
 async function down(): Promise<void> {
+  const ports = sandboxPorts();
   step("Pulumi engine");
   ensureEngine();
   step("Local stand-ins of the SaaS APIs");
-  await startStandIns();
+  await startStandIns(ports);
   step("pulumi destroy --stack sandbox");
   const stack = await localStack({ stackName: "sandbox" });
+  await followPorts(stack, ports);
   await stack.destroy({ onOutput: (s) => process.stdout.write(s) });
   step("Stopping the stand-ins");
   stopStandIns();
@@ -108,13 +225,15 @@ async function down(): Promise<void> {
   );
 }
 
-const cmd = process.argv[2] ?? "up";
-(cmd === "down"
-  ? down()
-  : cmd === "up"
-    ? up()
-    : Promise.reject(new Error(`unknown command "${cmd}" (up | down)`))
-).catch((err) => {
-  console.error(`\nsandbox: ${err.message ?? err}`);
-  process.exit(1);
-});
+if (require.main === module) {
+  const cmd = process.argv[2] ?? "up";
+  (cmd === "down"
+    ? down()
+    : cmd === "up"
+      ? up()
+      : Promise.reject(new Error(`unknown command "${cmd}" (up | down)`))
+  ).catch((err) => {
+    console.error(`\nsandbox: ${err.message ?? err}`);
+    process.exit(1);
+  });
+}
