@@ -62,6 +62,26 @@ export function writePrivate(file: string, text: string, force: boolean): void {
 }
 
 /**
+ * One line for a failed engine command. The Automation API puts the command's whole stdout and stderr in
+ * its error's message; this keeps the first `error:` the engine gave (a resource's diagnostic comes before
+ * the command's summary; the first item of an "N errors occurred" list, with how many more there were).
+ */
+export function engineMessage(err: unknown): string {
+  const result = (err as { commandResult?: { stdout?: string; stderr?: string } } | undefined)?.commandResult;
+  if (!result) return String((err as Error)?.message ?? err);
+  const lines = `${result.stdout ?? ""}\n${result.stderr ?? ""}`.split("\n").map((l) => l.trim());
+  const generic = /^(update failed|preview failed|an error occurred|\d+ errors? occurred:?)$/i;
+  const errors = lines
+    .filter((l) => l.startsWith("error: "))
+    .map((l) => l.slice("error: ".length).trim())
+    .filter((l) => l && !generic.test(l));
+  const bullets = lines.filter((l) => l.startsWith("* ")).map((l) => l.slice(2));
+  let first = errors[0] ?? bullets[0] ?? lines.find(Boolean) ?? "the engine failed";
+  if (!errors.length && bullets.length > 1) first += ` (and ${bullets.length - 1} more)`;
+  return first.length > 400 ? `${first.slice(0, 397)}...` : first;
+}
+
+/**
  * Opens a stack of this project. The sandbox stack uses the local defaults (file backend in
  * .pulumi-state/, published passphrase) unless PULUMI_BACKEND_URL says otherwise; other stacks use the
  * backend you are logged in to and your secrets provider settings, as `pulumi` itself would.

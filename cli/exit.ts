@@ -14,6 +14,8 @@ export const EXIT = {
   overdue: 5,
   /** rotate: the new credential failed its check; the previous one still works */
   rotationCheckFailed: 6,
+  /** rotate: a rotation could not be carried out; its rotation config was put back as it was */
+  rotationFailed: 7,
 } as const;
 
 export class CliError extends Error {

@@ -153,11 +153,13 @@ function registerSecrets(cli: Command): void {
   secrets
     .command("rotate")
     .description(
-      "Rotate a service's credentials: new slot, apply its dependents, verify; revert on a failed check",
+      "Rotate a service's credentials: new slot, apply its dependents, verify; revert on a failed check. Exit 6: reverted, 7: failed (config put back)",
     )
     .requiredOption("--stack <name>", "stack to rotate in")
-    .requiredOption("--service <name>", `${ROTATED_SERVICES.join(", ")} or all`)
-    .option("--json", "machine-readable output")
+    .option("--service <name>", `${ROTATED_SERVICES.join(", ")} or all (default with --due: all)`)
+    .option("--due", "only the credentials `secrets audit` reports due or overdue (for a schedule)")
+    .option("--dry-run", "show what would be rotated; change nothing")
+    .option("--json", "machine-readable output, also on failure")
     .action(async (o) => (await impl()).rotateCommand(o));
 }
 

@@ -1,14 +1,27 @@
-// `sophia secrets ...`: import/export a stack's config as dotenv, push secrets to GitHub Actions, audit
-// credential ages. Values never reach the output: only names, counts and statuses.
+// `sophia secrets ...`: import/export a stack's config as dotenv, push secrets to GitHub Actions; audit and
+// rotation live in ./rotate, re-exported here. Values never reach the output: only names, counts and statuses.
 import { existsSync, readFileSync } from "node:fs";
-import type { Stack } from "@pulumi/pulumi/automation";
 import { parse as parseDotenv } from "dotenv";
 import sodium from "libsodium-wrappers";
-import { CARRIERS, ROTATED_SERVICES, type RotatedService } from "../config";
-import { rotationStatus, slotGenerations } from "../integrations/rotation";
 import { ApiClient, isApiError } from "../providers/http/client";
 import { CliError, EXIT, openStack, progress, stackConfig, table, writePrivate } from "./common";
 import { configKeyFor, dotenvQuote, envNameFor, isSecretName } from "./envnames";
+
+export {
+  type AuditRow,
+  audit,
+  auditCommand,
+  NotApplied,
+  type RotateOptions,
+  type RotateReport,
+  type RotationDriver,
+  type RotationEntry,
+  type RotationOutcome,
+  type RotationResult,
+  rotateCommand,
+  rotateService,
+  rotateServices,
+} from "./rotate";
 
 type Values = Map<string, { value: string; secret: boolean }>;
 
@@ -221,199 +234,4 @@ export async function syncCommand(
         : "\nDry run: nothing pushed (add --apply).",
     );
   }
-}
-
-// ---- audit ----
-
-export interface AuditRow {
-  service: RotatedService;
-  epoch: number;
-  rotatedAt: string | null;
-  ageDays: number | null;
-  maxAgeDays: number;
-  status: "ok" | "due" | "overdue";
-  syncedTo: string[];
-}
-
-/** Every credential the stack mints, with its age and status, from the stack's config. */
-export function audit(values: Values, now = new Date()): AuditRow[] {
-  const flag = (k: string) => values.get(k)?.value === "true";
-  const carriers = [flag("githubEnabled") ? "github" : "", flag("vercelEnabled") ? "vercel" : ""].filter(
-    Boolean,
-  );
-  let rotation: Record<string, { epoch?: number; rotatedAt?: string }> = {};
-  try {
-    rotation = JSON.parse(values.get("rotation")?.value ?? "{}");
-  } catch {
-    throw new CliError("the stack's rotation config is not valid JSON");
-  }
-  const maxAgeDays = Number(values.get("rotationMaxAgeDays")?.value ?? 90);
-  const minted: RotatedService[] = ROTATED_SERVICES.filter((s) =>
-    s === "snowflake" ? flag("snowflakeEnabled") : carriers.length > 0,
-  );
-  return minted.map((service) => {
-    const r = rotation[service] ?? {};
-    const s = rotationStatus(r.rotatedAt, maxAgeDays, 14, now);
-    return {
-      service,
-      epoch: r.epoch ?? 0,
-      rotatedAt: r.rotatedAt ?? null,
-      ageDays: s.ageDays ?? null,
-      maxAgeDays,
-      status: s.status,
-      syncedTo: carriers.flatMap((c) => CARRIERS[service].map((n) => `${c}:${n}`)),
-    };
-  });
-}
-
-/** `sophia secrets audit`. */
-export async function auditCommand(o: { stack: string; json?: boolean }) {
-  const rows = audit(await stackConfig(await openStack(o.stack)));
-  if (o.json) console.log(JSON.stringify({ stack: o.stack, credentials: rows }, null, 2));
-  else if (rows.length === 0)
-    console.log(`${o.stack} mints no credentials (no Snowflake, GitHub or Vercel integration enabled).`);
-  else {
-    console.log(
-      table(
-        ["SERVICE", "EPOCH", "ROTATED", "AGE (DAYS)", "MAX", "STATUS", "SYNCED TO"],
-        rows.map((r) => [
-          r.service,
-          String(r.epoch),
-          r.rotatedAt ?? "never recorded",
-          r.ageDays === null ? "?" : String(r.ageDays),
-          String(r.maxAgeDays),
-          r.status,
-          r.syncedTo.join(", ") || "-",
-        ]),
-      ),
-    );
-  }
-  process.exitCode = rows.some((r) => r.status === "overdue") ? EXIT.overdue : EXIT.ok;
-}
-
-// ---- rotate ----
-
-/** The stack operations rotation needs; the real one drives the Automation API (tests may pass another). */
-export interface RotationDriver {
-  rotation(): Promise<Record<string, { epoch?: number; rotatedAt?: string }>>;
-  setRotation(service: RotatedService, epoch: number, rotatedAt: string): Promise<void>;
-  /** Applies only the service's credential and what depends on it. */
-  applyService(service: RotatedService): Promise<void>;
-  /** Checks that the service's current credential works; resolves to a description, rejects with the failure. */
-  verify(service: RotatedService): Promise<string>;
-}
-
-export interface RotationOutcome {
-  service: RotatedService;
-  fromEpoch: number;
-  toEpoch: number;
-  status: "rotated" | "reverted";
-  detail: string;
-}
-
-/**
- * Rotates one service: moves its epoch (the older slot is regenerated and becomes current), applies only
- * what depends on it, and verifies the new credential. On a failed check the epoch is moved back, which
- * makes the untouched previous slot current again, so consumers return to a credential that works.
- */
-export async function rotateService(
-  driver: RotationDriver,
-  service: RotatedService,
-  now = new Date(),
-): Promise<RotationOutcome> {
-  const cur = (await driver.rotation())[service] ?? {};
-  const fromEpoch = cur.epoch ?? 0;
-  const toEpoch = fromEpoch + 1;
-  await driver.setRotation(service, toEpoch, now.toISOString());
-  await driver.applyService(service);
-  try {
-    const detail = await driver.verify(service);
-    return { service, fromEpoch, toEpoch, status: "rotated", detail };
-  } catch (err) {
-    // Back to the old epoch: the untouched previous slot is current again (its keepers never changed), and
-    // the slot that failed is regenerated once more rather than kept.
-    await driver.setRotation(service, fromEpoch, cur.rotatedAt ?? "");
-    await driver.applyService(service);
-    return {
-      service,
-      fromEpoch,
-      toEpoch: fromEpoch,
-      status: "reverted",
-      detail: String((err as Error).message ?? err),
-    };
-  }
-}
-
-function stackDriver(stack: Stack): RotationDriver {
-  return {
-    async rotation() {
-      const v = (await stackConfig(stack)).get("rotation")?.value;
-      return v ? JSON.parse(v) : {};
-    },
-    async setRotation(service, epoch, rotatedAt) {
-      await stack.setConfig(`rotation.${service}.epoch`, { value: String(epoch) }, true);
-      if (rotatedAt) await stack.setConfig(`rotation.${service}.rotatedAt`, { value: rotatedAt }, true);
-      else await stack.removeConfig(`rotation.${service}.rotatedAt`, true);
-    },
-    async applyService(service) {
-      const deployment = await stack.exportStack();
-      const targets = (deployment.deployment?.resources ?? [])
-        .filter(
-          (r: any) =>
-            r.type === "random:index/randomPassword:RandomPassword" && r.inputs?.keepers?.service === service,
-        )
-        .map((r: any) => r.urn as string);
-      if (targets.length === 0)
-        throw new CliError(`the stack has no credential for ${service}: deploy it first`);
-      await stack.up({ target: targets, targetDependents: true, onOutput: (s) => process.stderr.write(s) });
-    },
-    async verify(service) {
-      const { ROTATION_CHECKS, currentCredential } = await import("./rotationChecks");
-      const check = ROTATION_CHECKS[service];
-      if (!check) throw new Error(`no live check of ${service} credentials can run from here`);
-      const values = await stackConfig(stack);
-      const rotation = JSON.parse(values.get("rotation")?.value || "{}");
-      // Exported with secrets shown (the Automation API's export): the value stays in memory, never printed.
-      const deployment = (await stack.exportStack()).deployment;
-      const epoch = rotation[service]?.epoch ?? 0;
-      const current = currentCredential(deployment, service, epoch);
-      return check({
-        get: (k) => values.get(k)?.value ?? "",
-        current,
-        slot: slotGenerations(epoch).current,
-        resources: deployment?.resources ?? [],
-        signal: AbortSignal.timeout(30_000),
-      });
-    },
-  };
-}
-
-/** `sophia secrets rotate`. */
-export async function rotateCommand(o: { stack: string; service: string; json?: boolean }) {
-  const services = o.service === "all" ? [...ROTATED_SERVICES] : [o.service];
-  for (const s of services) {
-    if (!(ROTATED_SERVICES as readonly string[]).includes(s)) {
-      throw new CliError(
-        `--service must be one of ${ROTATED_SERVICES.join(", ")} or all; got "${s}"`,
-        EXIT.usage,
-      );
-    }
-  }
-  const driver = stackDriver(await openStack(o.stack));
-  const outcomes: RotationOutcome[] = [];
-  for (const s of services) {
-    progress(`rotating ${s}`);
-    outcomes.push(await rotateService(driver, s as RotatedService));
-  }
-  if (o.json) console.log(JSON.stringify({ stack: o.stack, outcomes }, null, 2));
-  else {
-    for (const r of outcomes) {
-      console.log(
-        r.status === "rotated"
-          ? `${r.service}: rotated (epoch ${r.fromEpoch} → ${r.toEpoch}); new credential verified: ${r.detail}`
-          : `${r.service}: the new credential failed its check (${r.detail}); reverted: the previous credential is current again and still works (epoch ${r.toEpoch})`,
-      );
-    }
-  }
-  process.exitCode = outcomes.some((r) => r.status === "reverted") ? EXIT.rotationCheckFailed : EXIT.ok;
 }
