@@ -72,6 +72,43 @@ function networkFailure(err: any, what: string, keys: string): ProbeFailure {
   );
 }
 
+/** 5xx and 429: the service is there but cannot serve now (overloaded, down, rate-limiting). */
+export const isUnavailable = (status: number | undefined): boolean =>
+  status !== undefined && (status === 429 || status >= 500);
+
+const STATUS_PAGES: Record<string, string> = {
+  Airbyte: "status.airbyte.com",
+  GitHub: "githubstatus.com",
+  Snowflake: "status.snowflake.com",
+  Vercel: "vercel-status.com",
+  AWS: "the AWS Health Dashboard",
+};
+
+/**
+ * The failure of a service that answered 5xx or 429 (or a vendor's own rate-limit answer): reachable but
+ * unavailable, so the advice is to retry later and look at the vendor's status page, never to check the
+ * credentials (they were not judged). `what` names the call ("S3 (HeadBucket b)"), `vendor` whose status
+ * page to see (default: the first word of `what`).
+ */
+export function unavailable(
+  what: string,
+  status: number,
+  detail: string,
+  opts: { vendor?: string; limited?: boolean } = {},
+): ProbeFailure {
+  const vendor = opts.vendor ?? what.split(" ")[0];
+  const state = (opts.limited ?? status === 429) ? "rate limited" : "unavailable";
+  return new ProbeFailure(
+    "reachable",
+    `${what} answered ${status} (${state})${detail ? `: ${detail}` : ""}`,
+    `retry later; ${vendor} is ${state} (see ${STATUS_PAGES[vendor] ?? `${vendor}'s status page`})`,
+  );
+}
+
+/** GitHub's rate limits answer 403 (or 429) with no requests left, or with a Retry-After. */
+const rateLimited = (res: Response) =>
+  res.status === 403 && (res.headers.get("x-ratelimit-remaining") === "0" || res.headers.has("retry-after"));
+
 async function http(
   url: string,
   init: RequestInit,
@@ -87,15 +124,19 @@ async function http(
 }
 
 /**
- * Turns an HTTP answer into a probe stage: 401 → authenticated, 403/404 → permitted, any other
- * non-2xx → reachable (the service answered but not usefully).
+ * Turns an HTTP answer into a probe stage: 5xx, 429 and a rate-limited 403 → reachable (unavailable, retry
+ * later), 401 → authenticated, 403/404 → permitted, any other non-2xx → reachable (the service answered
+ * but not usefully).
  */
 function expectOk(
   res: Response,
   service: string,
-  advice: { authenticated: [string, string]; permitted: [string, string] },
+  advice: { url: string; authenticated: [string, string]; permitted: [string, string] },
 ): void {
   if (res.ok) return;
+  if (isUnavailable(res.status) || rateLimited(res)) {
+    throw unavailable(service, res.status, "", { limited: res.status === 429 || rateLimited(res) });
+  }
   if (res.status === 401)
     throw new ProbeFailure("authenticated", `${advice.authenticated[0]} (401)`, advice.authenticated[1]);
   if (res.status === 403 || res.status === 404) {
@@ -104,7 +145,7 @@ function expectOk(
   throw new ProbeFailure(
     "reachable",
     `${service} answered ${res.status}`,
-    `retry later; see ${service}'s status page`,
+    `check ${advice.url}: the service there did not answer as ${service}'s API would`,
   );
 }
 
@@ -135,6 +176,7 @@ async function viaClient<T>(
         `check ${keys.credentials}`,
       );
     }
+    if (isUnavailable(err.status)) throw unavailable(service, err.status, err.detail);
     if (err.status === 403) {
       throw new ProbeFailure(
         "permitted",
@@ -145,12 +187,24 @@ async function viaClient<T>(
     throw new ProbeFailure(
       "reachable",
       `${service} answered ${err.status}: ${err.detail}`,
-      err.status === 404
-        ? `check ${keys.url} (no such API there)`
-        : `retry later; see ${service}'s status page`,
+      err.status === 404 ? `check ${keys.url} (no such API there)` : `check ${keys.url}`,
     );
   }
 }
+
+/** AWS's throttling codes: STS answers Throttling with a 400, S3 SlowDown with a 503. */
+const AWS_THROTTLED = [
+  "Throttling",
+  "ThrottlingException",
+  "ThrottledException",
+  "RequestThrottled",
+  "RequestThrottledException",
+  "TooManyRequestsException",
+  "RequestLimitExceeded",
+  "SlowDown",
+];
+const awsUnavailable = (err: AwsFailure) =>
+  err.kind === "refused" && (isUnavailable(err.status) || AWS_THROTTLED.includes(err.code));
 
 export const INTEGRATIONS: Integration[] = [
   {
@@ -179,6 +233,14 @@ export const INTEGRATIONS: Integration[] = [
         "the Airbyte API",
         "airbyteApiUrl",
       );
+      if (isUnavailable(tokenRes.status)) throw unavailable("Airbyte", tokenRes.status, "");
+      if (tokenRes.status === 404) {
+        throw new ProbeFailure(
+          "reachable",
+          "Airbyte answered 404 for POST /applications/token",
+          "check airbyteApiUrl (no Airbyte API there)",
+        );
+      }
       if (!tokenRes.ok) {
         throw new ProbeFailure(
           "authenticated",
@@ -195,6 +257,7 @@ export const INTEGRATIONS: Integration[] = [
         "airbyteApiUrl",
       );
       expectOk(ws, "Airbyte", {
+        url: "airbyteApiUrl",
         authenticated: ["Airbyte refused the access token", "check airbyteClientId and airbyteClientSecret"],
         permitted: [
           `the application cannot see workspace ${get("airbyteWorkspaceId")}`,
@@ -356,6 +419,7 @@ export const INTEGRATIONS: Integration[] = [
         "GITHUB_API_URL",
       );
       expectOk(res, "GitHub", {
+        url: "GITHUB_API_URL",
         authenticated: ["GitHub refused the token", "check github:token; it may have expired"],
         permitted: [
           `the token cannot manage Actions secrets of ${get("github:owner")}/${get("githubRepository")}`,
@@ -382,10 +446,13 @@ export const INTEGRATIONS: Integration[] = [
         return `logged in as ${who.user} with role ${who.role}`;
       } catch (err) {
         if (!isSnowflakeFailure(err)) throw err;
+        if (err.kind === "network" && isUnavailable(err.status)) {
+          throw unavailable("Snowflake", err.status ?? 0, err.message);
+        }
         if (err.kind === "network") {
           throw new ProbeFailure(
             "reachable",
-            `Snowflake (${login.accessUrl}) is unreachable: ${err.message}`,
+            `Snowflake (${login.accessUrl}) is unreachable: ${err.message}${err.status ? ` (HTTP ${err.status})` : ""}`,
             `check ${host}, and that this network may reach it (firewall, VPN, network policy)`,
           );
         }
@@ -453,12 +520,11 @@ export const INTEGRATIONS: Integration[] = [
         if (err.kind === "credentials") {
           return new ProbeFailure("authenticated", `no AWS credentials: ${err.message}`, `set ${creds}`);
         }
-        if ((err.status ?? 0) >= 500 || err.code === "Throttling" || err.code === "SlowDown") {
-          return new ProbeFailure(
-            "reachable",
-            `${what} answered ${err.status} ${err.code}`,
-            "retry later; see the AWS Health Dashboard",
-          );
+        if (awsUnavailable(err)) {
+          return unavailable(what, err.status ?? 0, err.code, {
+            vendor: "AWS",
+            limited: err.status === 429 || AWS_THROTTLED.includes(err.code),
+          });
         }
         return new ProbeFailure(
           "permitted",
@@ -479,7 +545,7 @@ export const INTEGRATIONS: Integration[] = [
           who = await session.callerIdentity(signal);
         } catch (err) {
           if (!isAwsFailure(err)) throw err;
-          if (err.kind === "refused" && [400, 401, 403].includes(err.status ?? 0)) {
+          if (err.kind === "refused" && !awsUnavailable(err) && [400, 401, 403].includes(err.status ?? 0)) {
             throw new ProbeFailure(
               "authenticated",
               `AWS refused the credentials (${err.code}): ${err.message}`,
@@ -563,10 +629,11 @@ export const INTEGRATIONS: Integration[] = [
             "check vercel:apiToken; it may have expired or been revoked",
           );
         }
+        if (isUnavailable(me.status)) throw unavailable("Vercel", me.status, e.message ?? "");
         throw new ProbeFailure(
           "reachable",
           `Vercel answered ${me.status}: ${e.message ?? ""}`,
-          "retry later; see vercel-status.com",
+          "check vercelApiUrl: the service there did not answer as Vercel's API would",
         );
       }
       const { user } = (await me.json()) as { user: { username: string } };
@@ -605,11 +672,14 @@ export const INTEGRATIONS: Integration[] = [
         }
         return `token of ${user.username}; project ${project} does not exist in ${where} yet (the next up creates it)`;
       }
+      if (isUnavailable(res.status)) {
+        throw unavailable("Vercel", res.status, (await vercelError(res)).message ?? "");
+      }
       if (!res.ok)
         throw new ProbeFailure(
           "reachable",
           `Vercel answered ${res.status}`,
-          "retry later; see vercel-status.com",
+          "check vercelApiUrl: the service there did not answer as Vercel's API would",
         );
       return `token of ${user.username}; project ${project} readable in ${where}`;
     },

@@ -26,12 +26,14 @@ export interface SnowflakeLogin {
 
 /**
  * A failed login or statement. `refused`: Snowflake answered no, with its code (e.g. 390100). `network`:
- * no usable answer (unreachable, TLS, HTTP error, timeout). `client`: the driver refused the settings.
+ * no usable answer (unreachable, TLS, HTTP error, timeout); `status` is the HTTP status when Snowflake
+ * answered one (503, 429: unavailable). `client`: the driver refused the settings.
  */
 export interface SnowflakeFailure {
   kind: "refused" | "network" | "client";
   code: string;
   message: string;
+  status?: number;
 }
 
 export const isSnowflakeFailure = (e: unknown): e is SnowflakeFailure =>
@@ -105,7 +107,8 @@ function failure(err: any): SnowflakeFailure {
   const message = `${String(err?.message ?? err)}${cause ? ` (${cause})` : ""}`;
   if (err?.name === "OperationFailedError") return { kind: "refused", code, message };
   if (err?.name === "NetworkError" || err?.name === "RequestFailedError") {
-    return { kind: "network", code, message };
+    const status = err?.response?.statusCode;
+    return { kind: "network", code, message, ...(typeof status === "number" ? { status } : {}) };
   }
   return { kind: "client", code, message };
 }
