@@ -66,7 +66,11 @@ const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret?: (k: stri
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export class ConfigError extends Error {
+/**
+ * Every problem with the stack's config. A RunError, so the engine prints the list once as a plain error
+ * (no "unhandled exception", no stack trace) and the preview fails.
+ */
+export class ConfigError extends pulumi.RunError {
   constructor(readonly problems: string[]) {
     super(`invalid stack configuration:\n  - ${problems.join("\n  - ")}`);
     this.name = "ConfigError";
