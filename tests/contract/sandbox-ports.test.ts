@@ -117,3 +117,45 @@ test("the stack's URL keys follow the ports; keys already right are left alone",
   ]);
   expect(writes).toEqual([{ "sophia-ai:portkeyApiUrl": { value: "http://127.0.0.1:28006/v1" } }]);
 });
+
+test("README names every stand-in login a user needs", async () => {
+  const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+  const { AIRBYTE_SANDBOX } = await import("../../sandbox/airbyte");
+  const { GITHUB_SANDBOX } = await import("../../sandbox/github");
+  const { SLACK_SANDBOX } = await import("../../sandbox/slack");
+  const { GONG_SANDBOX } = await import("../../sandbox/gong");
+  const { ESTUARY_SANDBOX } = await import("../../sandbox/estuary");
+  const { PORTKEY_SANDBOX } = await import("../../sandbox/portkey");
+  const { OPENROUTER_SANDBOX } = await import("../../sandbox/openrouter");
+  const { LAMBDA_SANDBOX } = await import("../../sandbox/lambda");
+  const { SNOWFLAKE_SANDBOX } = await import("../../sandbox/snowflake");
+  const { AWS_SANDBOX } = await import("../../sandbox/aws");
+  const { VERCEL_SANDBOX } = await import("../../sandbox/vercel");
+  const logins = [
+    AIRBYTE_SANDBOX.clientId,
+    AIRBYTE_SANDBOX.clientSecret,
+    AIRBYTE_SANDBOX.workspaceId,
+    GITHUB_SANDBOX.token,
+    `${GITHUB_SANDBOX.owner}/${GITHUB_SANDBOX.repo}`,
+    SLACK_SANDBOX.webhookPath,
+    GONG_SANDBOX.accessKey,
+    GONG_SANDBOX.accessKeySecret,
+    ESTUARY_SANDBOX.refreshTokenId,
+    ESTUARY_SANDBOX.refreshTokenSecret,
+    PORTKEY_SANDBOX.apiKey,
+    OPENROUTER_SANDBOX.managementKey,
+    LAMBDA_SANDBOX.apiKey,
+    SNOWFLAKE_SANDBOX.account,
+    SNOWFLAKE_SANDBOX.adminUser,
+    SNOWFLAKE_SANDBOX.adminPassword,
+    AWS_SANDBOX.admin.accessKeyId,
+    AWS_SANDBOX.admin.secretAccessKey,
+    AWS_SANDBOX.bucket,
+    VERCEL_SANDBOX.token,
+    VERCEL_SANDBOX.team.id,
+    VERCEL_SANDBOX.project,
+  ];
+  expect(logins.filter((l) => !readme.includes(l))).toEqual([]);
+  for (const [name, port] of Object.entries(DEFAULT_PORTS))
+    expect([name, readme.includes(String(port))]).toEqual([name, true]);
+});
