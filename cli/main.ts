@@ -89,17 +89,20 @@ function registerSecrets(cli: Command): void {
   secrets
     .command("import-env")
     .description(
-      "Import a dotenv file into the stack's config (names with SECRET, PASSWORD, TOKEN, KEY... are secret)",
+      "Import a dotenv file into the stack's config under the documented names (docs/env-names.md); credentials are stored as secrets; a file with bad lines writes nothing (exit 2)",
     )
     .requiredOption("--env-file <file>", "dotenv file to read")
     .requiredOption("--stack <name>", "stack to write")
     .option("--dry-run", "show the changes (names only) without writing")
+    .option("--include-unknown", "also write names nothing in the program reads (as their camelCase key)")
     .option("--json", "machine-readable output")
     .action(async (o) => (await impl()).importEnv(o));
 
   secrets
     .command("export-env")
-    .description("Export the stack's config to a dotenv file created with mode 0600")
+    .description(
+      "Export the stack's config to a dotenv file created with mode 0600, under the names import-env reads back",
+    )
     .requiredOption("--env-file <file>", "dotenv file to create")
     .requiredOption("--stack <name>", "stack to read")
     .option("--force", "overwrite an existing file")
@@ -118,7 +121,7 @@ function registerSecrets(cli: Command): void {
       .requiredOption("--stack <name>", "stack whose secret config to push")
       .option(
         "--only <names>",
-        "comma-separated secret names (environment style, e.g. AIRBYTE_CLIENT_SECRET)",
+        "comma-separated secret names (as export-env writes them, e.g. SNOWFLAKE_PASSWORD, GONG_ACCESS_KEY)",
       )
       .option("--apply", "push; without it, only show what would be created or updated")
       .option("--json", "machine-readable output");

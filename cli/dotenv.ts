@@ -1,0 +1,481 @@
+// `sophia secrets import-env` and `export-env`: a stack's config to and from a dotenv file, under the names
+// of cli/envnames.ts (documented in docs/env-names.md). Values never reach the output: only names, keys,
+// line numbers and counts.
+import { existsSync, readFileSync } from "node:fs";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { CliError, EXIT, openStack, progress, writePrivate } from "./common";
+import {
+  dotenvQuote,
+  exportNameFor,
+  isSecretName,
+  isSecretValue,
+  KEYS,
+  PROJECT,
+  type ResolveContext,
+  resolveEnvName,
+} from "./envnames";
+
+/** A stack's config: key → value (secrets decrypted: never print them), as stackConfig reads it. */
+export type StackValues = Map<string, { value: string; secret: boolean; structured?: boolean }>;
+
+// ---- reading a dotenv file ----
+
+export interface EnvLine {
+  name: string;
+  value: string;
+  /** 1-based line of the name */
+  line: number;
+  /** the line ends in `# secret`: store it as a secret whatever its name */
+  markedSecret: boolean;
+}
+
+export interface LineProblem {
+  line: number;
+  problem: string;
+}
+
+const NAME_RE = /^[A-Z][A-Z0-9_]*$/;
+
+/**
+ * Reads a dotenv file as python-dotenv does (the platform's files are read by it): `export ` is allowed;
+ * '...' and `...` are literal, "..." expands \n \r \t \\ \" and may span lines; an unquoted value ends at
+ * ` #`. Anything else is a problem of its line, named by number and never quoted (it may hold a secret).
+ */
+export function parseEnvText(text: string): { entries: EnvLine[]; problems: LineProblem[] } {
+  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
+  const entries: EnvLine[] = [];
+  const problems: LineProblem[] = [];
+  const seen = new Map<string, EnvLine>();
+  for (let i = 0; i < lines.length; i++) {
+    const lineNo = i + 1;
+    const raw = lines[i];
+    if (/^\s*(#.*)?$/.test(raw)) continue;
+    const m = /^\s*(?:export\s+)?([^=\s]+)\s*=\s*(.*)$/.exec(raw);
+    if (!m) {
+      problems.push({ line: lineNo, problem: "not NAME=value" });
+      continue;
+    }
+    const name = m[1];
+    if (!NAME_RE.test(name)) {
+      problems.push({
+        line: lineNo,
+        problem: /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)
+          ? `${name} is not an upper-case name (A-Z, 0-9 and _, starting with a letter)`
+          : "the name is not an environment variable name (A-Z, 0-9 and _, starting with a letter)",
+      });
+      continue;
+    }
+    let rest = m[2];
+    let value: string;
+    let after: string;
+    const quote = rest[0];
+    if (quote === "'" || quote === '"' || quote === "`") {
+      // a quoted value, which may continue on the following lines
+      let body = rest.slice(1);
+      let end = closing(body, quote);
+      while (end < 0 && i + 1 < lines.length) {
+        i++;
+        body += `\n${lines[i]}`;
+        end = closing(body, quote);
+      }
+      if (end < 0) {
+        problems.push({ line: lineNo, problem: `${name}'s ${quote} quote is never closed` });
+        continue;
+      }
+      value = quote === '"' ? unescapeDouble(body.slice(0, end)) : body.slice(0, end);
+      after = body.slice(end + 1);
+      if (!/^\s*(#.*)?$/.test(after)) {
+        problems.push({ line: lineNo, problem: `text after ${name}'s closing quote` });
+        continue;
+      }
+      rest = body.slice(0, end);
+    } else {
+      const hash = rest.search(/\s#/);
+      value = (hash >= 0 ? rest.slice(0, hash) : rest).trim();
+      after = hash >= 0 ? rest.slice(hash) : "";
+    }
+    if (quote !== "'" && quote !== "`" && /\$\{[^}]*\}/.test(quote === '"' ? rest : value)) {
+      problems.push({
+        line: lineNo,
+        problem: `${name} refers to another variable (\${...}), which sophia does not expand: write the value itself, or quote it with ' to keep it literally`,
+      });
+      continue;
+    }
+    const entry = { name, value, line: lineNo, markedSecret: /#\s*secret\s*$/i.test(after) };
+    const first = seen.get(name);
+    if (first) {
+      if (first.value !== value)
+        problems.push({
+          line: lineNo,
+          problem: `${name} is set again, to another value (first on line ${first.line})`,
+        });
+      else first.markedSecret ||= entry.markedSecret;
+      continue;
+    }
+    seen.set(name, entry);
+    entries.push(entry);
+  }
+  return { entries, problems };
+}
+
+function closing(body: string, quote: string): number {
+  for (let j = 0; j < body.length; j++) {
+    if (quote === '"' && body[j] === "\\") j++;
+    else if (body[j] === quote) return j;
+  }
+  return -1;
+}
+
+const ESCAPES: Record<string, string> = { n: "\n", r: "\r", t: "\t", "\\": "\\", '"': '"', "'": "'" };
+const unescapeDouble = (s: string) => s.replace(/\\([nrt\\"'])/g, (_m, c) => ESCAPES[c]);
+
+// ---- what an import would do ----
+
+export interface ConfigChange {
+  key: string;
+  envName: string;
+  secret: boolean;
+  change: "add" | "update" | "same";
+}
+
+export interface ImportAnalysis {
+  /** Every key the file sets (changed or not), in key order. */
+  changes: ConfigChange[];
+  /** What to write: only the keys that change. */
+  writes: Record<string, { value: string; secret: boolean; structured: boolean }>;
+  /** Names not imported, with why. */
+  notImported: { name: string; line: number; why: string }[];
+  /** Names nothing reads; written (as `key`) only with includeUnknown. */
+  unknown: { name: string; line: number; key: string; written: boolean }[];
+  /** Names with an empty value: no key is created or changed. */
+  empty: { name: string; line: number }[];
+  /** Lines that stop the import: nothing is written while there is one. */
+  problems: LineProblem[];
+}
+
+const portkeySecretKeys = (raw: string | undefined): Set<string> => {
+  try {
+    const list = JSON.parse(raw ?? "[]");
+    return new Set(
+      (Array.isArray(list) ? list : [])
+        .map((p) => p?.apiKeySecret)
+        .filter((k): k is string => typeof k === "string"),
+    );
+  } catch {
+    return new Set();
+  }
+};
+
+const canonicalJson = (v: unknown): string =>
+  Array.isArray(v)
+    ? `[${v.map(canonicalJson).join(",")}]`
+    : v && typeof v === "object"
+      ? `{${Object.keys(v)
+          .sort()
+          .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
+          .join(",")}}`
+      : JSON.stringify(v);
+
+function sameValue(a: string, b: string, structured: boolean): boolean {
+  if (a === b) return true;
+  if (!structured) return false;
+  try {
+    return canonicalJson(JSON.parse(a)) === canonicalJson(JSON.parse(b));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What importing `entries` into a stack whose config is `current` would do. Pure: decides every name's
+ * key (cli/envnames.ts), its secrecy (a credential key, a secret-looking name or value, `# secret`, or a
+ * key the stack already keeps secret: never downgraded), and finds the conflicts that stop an import.
+ */
+export function analyzeImport(
+  entries: EnvLine[],
+  current: StackValues,
+  opts: { includeUnknown?: boolean } = {},
+): ImportAnalysis {
+  const byName = new Map(entries.map((e) => [e.name, e]));
+  const ctx: ResolveContext = {
+    credentialSource:
+      byName.get("CREDENTIAL_SOURCE")?.value || current.get("credentialSource")?.value || "random",
+    extraKeys: portkeySecretKeys(
+      byName.get("PORTKEY_PROVIDERS")?.value ?? current.get("portkeyProviders")?.value,
+    ),
+  };
+  const out: ImportAnalysis = {
+    changes: [],
+    writes: {},
+    notImported: [],
+    unknown: [],
+    empty: [],
+    problems: [],
+  };
+  const claimed = new Map<string, { entry: EnvLine; value: string }>();
+  const planned: { key: string; value: string; entry: EnvLine }[] = [];
+  for (const entry of entries) {
+    if (entry.value.trim() === "") {
+      out.empty.push({ name: entry.name, line: entry.line });
+      continue;
+    }
+    const r = resolveEnvName(entry.name, entry.value, ctx);
+    if (r.kind === "skip") {
+      out.notImported.push({ name: entry.name, line: entry.line, why: r.why });
+      continue;
+    }
+    const writes = r.kind === "set" ? r.writes : [{ key: r.key, value: entry.value }];
+    if (r.kind === "unknown") {
+      out.unknown.push({
+        name: entry.name,
+        line: entry.line,
+        key: r.key,
+        written: Boolean(opts.includeUnknown),
+      });
+      if (!opts.includeUnknown) continue;
+    }
+    for (const w of writes) {
+      const structured = Boolean(KEYS[w.key]?.structured || current.get(w.key)?.structured);
+      if (structured) {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(w.value);
+        } catch {
+          // reported below
+        }
+        if (!parsed || typeof parsed !== "object") {
+          out.problems.push({
+            line: entry.line,
+            problem: `${entry.name} must be JSON (a list or an object): ${w.key} is structured config`,
+          });
+          continue;
+        }
+      }
+      const first = claimed.get(w.key);
+      if (first) {
+        if (!sameValue(first.value, w.value, structured))
+          out.problems.push({
+            line: entry.line,
+            problem: `${entry.name} sets ${w.key}, which ${first.entry.name} on line ${first.entry.line} sets to another value`,
+          });
+        else first.entry.markedSecret ||= entry.markedSecret;
+        continue;
+      }
+      claimed.set(w.key, { entry, value: w.value });
+      planned.push({ ...w, entry });
+    }
+  }
+  out.problems.sort((a, b) => a.line - b.line);
+  for (const { key, value, entry } of planned.sort((a, b) => a.key.localeCompare(b.key))) {
+    const cur = current.get(key);
+    const structured = Boolean(KEYS[key]?.structured || cur?.structured);
+    const secret =
+      Boolean(KEYS[key]?.secret) ||
+      ctx.extraKeys.has(key) ||
+      isSecretName(entry.name) ||
+      isSecretName(exportNameFor(key)) ||
+      (!structured && isSecretValue(value)) ||
+      entry.markedSecret ||
+      Boolean(cur?.secret); // never downgrade: a key the stack keeps secret stays secret
+    const change = !cur
+      ? "add"
+      : !sameValue(cur.value, value, structured) || cur.secret !== secret
+        ? "update"
+        : "same";
+    out.changes.push({ key, envName: entry.name, secret, change });
+    if (change !== "same") out.writes[key] = { value, secret, structured };
+  }
+  return out;
+}
+
+/** The changes importing `env` would make (names only): `analyzeImport` for a name → value object. */
+export function planImport(
+  env: Record<string, string>,
+  current: StackValues,
+  opts: { includeUnknown?: boolean } = {},
+): ConfigChange[] {
+  const entries = Object.entries(env).map(([name, value], i) => ({
+    name,
+    value,
+    line: i + 1,
+    markedSecret: false,
+  }));
+  return analyzeImport(entries, current, opts).changes;
+}
+
+export function renderPlan(plan: ConfigChange[]): string {
+  const sign = { add: "+", update: "~", same: "=" } as const;
+  return plan
+    .map((c) => `${sign[c.change]} ${c.key}${c.secret ? " (secret)" : ""}   from ${c.envName}`)
+    .join("\n");
+}
+
+function renderAnalysis(a: ImportAnalysis): string {
+  const out: string[] = [];
+  if (a.changes.length) out.push(renderPlan(a.changes));
+  if (a.notImported.length) {
+    out.push("Not imported:", ...a.notImported.map((n) => `  ${n.name} (line ${n.line}): ${n.why}`));
+  }
+  if (a.unknown.length) {
+    const written = a.unknown.some((u) => u.written);
+    out.push(
+      written
+        ? "Unknown names (nothing in the program reads them), written as asked (--include-unknown):"
+        : "Unknown names (nothing in the program reads them), not written (--include-unknown writes them):",
+      ...a.unknown.map((u) => `  ${u.name} (line ${u.line}) → ${u.key}`),
+    );
+  }
+  if (a.empty.length) {
+    out.push(
+      "Empty values (no key created or changed):",
+      ...a.empty.map((e) => `  ${e.name} (line ${e.line})`),
+    );
+  }
+  return out.join("\n");
+}
+
+// ---- the stack ----
+
+const fullKey = (key: string) => (key.includes(":") ? key : `${PROJECT}:${key}`);
+
+/** The stack's config, with which keys are structured (lists and objects). Secrets decrypted: never print them. */
+export async function readStack(stack: Stack): Promise<StackValues> {
+  const all = (await stack.getAllConfig()) as Record<
+    string,
+    { value: string; secret?: boolean; objectValue?: unknown }
+  >;
+  const out: StackValues = new Map();
+  for (const [k, v] of Object.entries(all)) {
+    const key = k.startsWith(`${PROJECT}:`) ? k.slice(PROJECT.length + 1) : k;
+    out.set(key, { value: v.value, secret: Boolean(v.secret), structured: v.objectValue !== undefined });
+  }
+  return out;
+}
+
+async function write(stack: Stack, writes: ImportAnalysis["writes"]): Promise<void> {
+  // `pulumi config set-all --json` keeps lists and objects structured; it cannot take a secret one, which
+  // is set as a secret string instead (the program parses either).
+  const json: Record<string, { value: string; secret: boolean; objectValue?: unknown }> = {};
+  const secretStructured: Record<string, { value: string; secret: boolean }> = {};
+  for (const [key, w] of Object.entries(writes)) {
+    if (w.structured && w.secret) secretStructured[fullKey(key)] = { value: w.value, secret: true };
+    else
+      json[fullKey(key)] = {
+        value: w.value,
+        secret: w.secret,
+        ...(w.structured ? { objectValue: JSON.parse(w.value) } : {}),
+      };
+  }
+  if (Object.keys(json).length) await stack.setAllConfigJson(JSON.stringify(json));
+  if (Object.keys(secretStructured).length) await stack.setAllConfig(secretStructured);
+}
+
+// ---- the commands ----
+
+export async function importEnv(o: {
+  envFile: string;
+  stack: string;
+  dryRun?: boolean;
+  includeUnknown?: boolean;
+  json?: boolean;
+}) {
+  if (!existsSync(o.envFile)) throw new CliError(`${o.envFile} does not exist`, EXIT.usage);
+  const { entries, problems } = parseEnvText(readFileSync(o.envFile, "utf8"));
+  // A file with bad lines is not read further: nothing is written, not even the good lines.
+  if (problems.length) badLines(o, problems);
+  const stack = await openStack(o.stack);
+  const a = analyzeImport(entries, await readStack(stack), { includeUnknown: o.includeUnknown });
+  if (a.problems.length) badLines(o, a.problems);
+  const changes = a.changes.filter((c) => c.change !== "same");
+  if (o.json) {
+    const { writes: _values, problems: _none, ...report } = a;
+    console.log(JSON.stringify({ stack: o.stack, dryRun: Boolean(o.dryRun), ...report }, null, 2));
+  } else {
+    const body = renderAnalysis(a);
+    console.log(
+      `${body}${body ? "\n\n" : ""}${changes.length} change(s) to ${o.stack}${o.dryRun ? " (dry run: nothing written)" : ""}`,
+    );
+  }
+  if (o.dryRun || changes.length === 0) return;
+  progress(`writing ${changes.length} key(s) to ${o.stack}`);
+  await write(stack, a.writes);
+}
+
+function badLines(o: { envFile: string; json?: boolean }, problems: LineProblem[]): never {
+  if (o.json) console.log(JSON.stringify({ file: o.envFile, written: false, problems }, null, 2));
+  throw new CliError(
+    `${o.envFile} has ${problems.length} bad line(s); nothing was written:\n${problems.map((p) => `  line ${p.line}: ${p.problem}`).join("\n")}`,
+    EXIT.usage,
+  );
+}
+
+export interface ExportLine {
+  name: string;
+  keys: string[];
+  value: string;
+  secret: boolean;
+}
+
+/**
+ * The dotenv lines of a stack's config, under the names import-env reads back to the same keys (so a round
+ * trip changes nothing): each key's canonical name; snowflake:organizationName and accountName together as
+ * SNOWFLAKE_ACCOUNT=<organization>-<account>. A secret whose name and value would not say so is marked
+ * `# secret`.
+ */
+export function exportLines(values: StackValues): ExportLine[] {
+  const lines: ExportLine[] = [];
+  const org = values.get("snowflake:organizationName");
+  const acct = values.get("snowflake:accountName");
+  const together =
+    org && acct && !org.secret && !acct.secret && /^[A-Za-z][A-Za-z0-9]*$/.test(org.value) && acct.value;
+  for (const [key, v] of values) {
+    if (together && (key === "snowflake:organizationName" || key === "snowflake:accountName")) continue;
+    lines.push({ name: exportNameFor(key), keys: [key], value: v.value, secret: v.secret });
+  }
+  if (together) {
+    lines.push({
+      name: "SNOWFLAKE_ACCOUNT",
+      keys: ["snowflake:organizationName", "snowflake:accountName"],
+      value: `${org.value}-${acct.value}`,
+      secret: false,
+    });
+  }
+  return lines.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export function exportText(stackName: string, values: StackValues): string {
+  const lines = exportLines(values).map((l) => {
+    let quoted: string;
+    try {
+      quoted = dotenvQuote(l.value);
+    } catch (err) {
+      throw new CliError(`${l.keys.join(", ")}: ${(err as Error).message}`);
+    }
+    const inferred =
+      l.keys.some((k) => KEYS[k]?.secret) ||
+      isSecretName(l.name) ||
+      (!l.keys.some((k) => KEYS[k]?.structured || values.get(k)?.structured) && isSecretValue(l.value));
+    return `${l.name}=${quoted}${l.secret && !inferred ? " # secret" : ""}`;
+  });
+  return `# exported from stack ${stackName} by sophia secrets export-env (names: docs/env-names.md)\n${lines.join("\n")}\n`;
+}
+
+export async function exportEnv(o: { envFile: string; stack: string; force?: boolean; json?: boolean }) {
+  const values = await readStack(await openStack(o.stack));
+  const lines = exportLines(values);
+  writePrivate(o.envFile, exportText(o.stack, values), Boolean(o.force));
+  const secretCount = lines.filter((l) => l.secret).length;
+  if (o.json)
+    console.log(
+      JSON.stringify({
+        stack: o.stack,
+        file: o.envFile,
+        keys: lines.map((l) => l.name),
+        secrets: secretCount,
+      }),
+    );
+  else
+    console.log(
+      `Wrote ${lines.length} keys (${secretCount} secret) of ${o.stack} to ${o.envFile} (mode 0600).`,
+    );
+}
