@@ -1,12 +1,17 @@
 // `sophia drift`: a refresh preview (never writes state) that lists each drifted resource and property,
 // filters accepted drift through an ignore file, alerts Slack once per distinct drift, and writes
 // Prometheus metrics.
+//
+// One vendor that cannot be read fails the engine's refresh preview as a whole, yet the engine still reads
+// every other resource and reports each one in its events: the command reads the events, not the exit
+// status. Each resource is attributed to its integration (its component, else its type), so the report
+// says per integration what drifted and what could not be read, with the vendor's own message.
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { parse as parseYaml } from "yaml";
-import { CliError, EXIT, mask, openStack, postSlack, progress, table } from "./common";
+import { CliError, EXIT, engineMessage, mask, openStack, postSlack, progress, table } from "./common";
 
 export interface DriftedProperty {
   path: string;
@@ -18,6 +23,8 @@ export interface DriftedResource {
   urn: string;
   type: string;
   name: string;
+  /** The integration the resource belongs to (see integrationOf). */
+  integration: string;
   /** "update": the live object differs; "delete": it is gone. */
   kind: "update" | "delete";
   properties: DriftedProperty[];
@@ -55,26 +62,158 @@ export function diffPaths(a: unknown, b: unknown, prefix = ""): DriftedProperty[
   return [{ path: prefix, old: show(a), new: show(b) }];
 }
 
-/** Runs a refresh preview and returns what changed outside Pulumi. Never writes state. */
-export async function detectDrift(stack: Stack): Promise<DriftedResource[]> {
-  const events: EngineEvent[] = [];
-  await stack.previewRefresh({ onEvent: (e) => events.push(e) });
-  const out: DriftedResource[] = [];
+/** A resource the refresh could not read, and why (the provider's message, one line). */
+export interface UnreadableResource {
+  urn: string;
+  type: string;
+  name: string;
+  integration: string;
+  error: string;
+}
+
+/** What one refresh preview found: drift among the resources read, and the resources it could not read. */
+export interface RefreshOutcome {
+  drifted: DriftedResource[];
+  unreadable: UnreadableResource[];
+  /** Every resource the refresh visited (read or not), with its integration. */
+  resources: { urn: string; type: string; integration: string }[];
+}
+
+/** Component types of the program (index.ts) and the integration each one is. */
+const COMPONENTS: Record<string, string> = {
+  "sophia:integrations:Airbyte": "airbyte",
+  "sophia:integrations:Snowflake": "snowflake",
+  "sophia:integrations:Aws": "aws",
+  "sophia:integrations:Github": "github",
+  "sophia:integrations:Vercel": "vercel",
+  "sophia:integrations:Gong": "gong",
+  "sophia:integrations:Estuary": "estuary",
+  "sophia:integrations:OpenRouter": "openrouter",
+  "sophia:integrations:Portkey": "portkey",
+  "sophia:integrations:LambdaLabs": "lambda",
+  "sophia:rotation:RotatedCredential": "rotation",
+};
+
+/**
+ * The integration a resource belongs to: its outermost component of the program (from the parent types in
+ * its URN), else its own type — `pulumi-nodejs:dynamic/<service>:X` is <service>, a native provider's
+ * `<package>:...` and `pulumi:providers:<package>` are <package> (`random` is rotation's). The stack and
+ * the shared dynamic-provider resource belong to "stack".
+ */
+export function integrationOf(urn: string, type?: string): string {
+  const chain = (urn.split("::")[2] ?? type ?? "").split("$");
+  for (const t of chain) if (COMPONENTS[t]) return COMPONENTS[t];
+  const own = type ?? chain[chain.length - 1] ?? "";
+  const dynamic = /^pulumi-nodejs:dynamic\/([\w-]+):/.exec(own);
+  if (dynamic) return dynamic[1];
+  const pkg = own.startsWith("pulumi:providers:") ? own.slice("pulumi:providers:".length) : own.split(":")[0];
+  if (pkg === "random") return "rotation";
+  if (!pkg || pkg === "pulumi" || pkg === "pulumi-nodejs") return "stack";
+  return pkg;
+}
+
+/** One line of an engine diagnostic: colour and markup removed, "Preview failed: " and the like dropped. */
+function oneLine(message: string): string {
+  const text =
+    message
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes
+      .replace(/\x1b\[[0-9;]*m|<\{%[^%]*%\}>/g, "")
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean)[0] ?? "";
+  const line = text.replace(
+    /^(error: )?(preview failed|refresh failed|reading resource[^:]*|refreshing [^:]*): /i,
+    "",
+  );
+  return line.length > 400 ? `${line.slice(0, 397)}...` : line;
+}
+
+/**
+ * Reads a refresh preview's engine events: drift among the resources read (`resOutputsEvent`), and the
+ * resources whose read failed (an error diagnostic or `resOpFailedEvent` on the resource's URN), or that
+ * the refresh began and never finished.
+ */
+export function readRefreshEvents(events: EngineEvent[]): RefreshOutcome {
+  const visited = new Map<string, string>();
+  const done = new Set<string>();
+  const failed = new Map<string, string>();
+  const drifted: DriftedResource[] = [];
   for (const e of events) {
+    const pre = e.resourcePreEvent?.metadata;
+    if (pre) visited.set(pre.urn, pre.type);
+    const d = e.diagnosticEvent;
+    if (d?.urn && d.severity === "error" && !failed.has(d.urn)) failed.set(d.urn, oneLine(d.message));
+    const f = e.resOpFailedEvent?.metadata;
+    if (f && !failed.has(f.urn)) failed.set(f.urn, "the read failed");
     const m = e.resOutputsEvent?.metadata;
-    if (!m || m.op === "same" || m.type === "pulumi:pulumi:Stack") continue;
+    if (!m) continue;
+    visited.set(m.urn, m.type);
+    done.add(m.urn);
+    if (m.op === "same" || m.type === "pulumi:pulumi:Stack") continue;
     const olds = (m.old?.outputs ?? {}) as Record<string, unknown>;
     const news = (m.new?.outputs ?? {}) as Record<string, unknown>;
     const gone = m.op === "delete" || m.op === "discard" || !m.new;
-    out.push({
+    const r: DriftedResource = {
       urn: m.urn,
       type: m.type,
       name: m.urn.split("::").pop() ?? m.urn,
+      integration: integrationOf(m.urn, m.type),
       kind: gone ? "delete" : "update",
       properties: gone ? [] : diffPaths(olds, news).filter((p) => !p.path.startsWith("__")),
+    };
+    if (r.kind === "delete" || r.properties.length > 0) drifted.push(r);
+  }
+  const unreadable: UnreadableResource[] = [];
+  for (const [urn, type] of visited) {
+    if (done.has(urn) && !failed.has(urn)) continue;
+    if (type === "pulumi:pulumi:Stack") continue;
+    unreadable.push({
+      urn,
+      type,
+      name: urn.split("::").pop() ?? urn,
+      integration: integrationOf(urn, type),
+      error: failed.get(urn) || "the refresh stopped before reading it",
     });
   }
-  return out.filter((r) => r.kind === "delete" || r.properties.length > 0);
+  const resources = [...visited]
+    .filter(([, type]) => type !== "pulumi:pulumi:Stack")
+    .map(([urn, type]) => ({ urn, type, integration: integrationOf(urn, type) }));
+  return { drifted, unreadable, resources };
+}
+
+/**
+ * Runs a refresh preview (never writes state) and reads what it found. A preview that failed only because
+ * some resources could not be read is a result (`unreadable`), not an error; one that read nothing (the
+ * stack, its passphrase, the engine) is an error carrying the engine's own error lines, not its output.
+ */
+export async function refreshPreview(stack: Pick<Stack, "previewRefresh">): Promise<RefreshOutcome> {
+  const events: EngineEvent[] = [];
+  try {
+    await stack.previewRefresh({ onEvent: (e) => events.push(e) });
+  } catch (err) {
+    const outcome = readRefreshEvents(events);
+    if (outcome.unreadable.length) return outcome;
+    const errors = events
+      .map((e) => e.diagnosticEvent)
+      .filter((d) => d?.severity === "error")
+      .map((d) => oneLine(d?.message ?? ""))
+      .filter((l) => l && !/^(preview failed|update failed|refresh failed)$/i.test(l));
+    throw new CliError(
+      `the refresh preview failed: ${errors.length ? [...new Set(errors)].join("; ") : engineMessage(err)}`,
+    );
+  }
+  return readRefreshEvents(events);
+}
+
+/** Runs a refresh preview and returns what changed outside Pulumi; fails if a resource could not be read. */
+export async function detectDrift(stack: Stack): Promise<DriftedResource[]> {
+  const outcome = await refreshPreview(stack);
+  if (outcome.unreadable.length) {
+    throw new CliError(
+      `could not read ${outcome.unreadable.map((u) => `${u.name} (${u.integration}): ${u.error}`).join("; ")}`,
+    );
+  }
+  return outcome.drifted;
 }
 
 export function loadIgnoreFile(file: string | undefined): IgnoreRule[] {
@@ -99,26 +238,47 @@ export function loadIgnoreFile(file: string | undefined): IgnoreRule[] {
   });
 }
 
+/** Per integration: unreadable wins over drifted (what could not be read may hide drift). */
+export interface IntegrationResult {
+  integration: string;
+  status: "clean" | "drifted" | "unreadable";
+  /** Resources of the integration the refresh visited. */
+  resources: number;
+  /** Of those, drifted (not accepted by the ignore file). */
+  drifted: number;
+  /** Of those, could not be read. */
+  unreadable: number;
+  /** Why it could not be read: the vendor's message, one line. */
+  error: string | null;
+}
+
 export interface DriftReport {
   stack: string;
+  /** "unreadable" when any integration could not be read (any drift found elsewhere is still reported). */
+  status: "clean" | "drifted" | "unreadable";
+  integrations: IntegrationResult[];
   drifted: DriftedResource[];
+  unreadable: UnreadableResource[];
   ignored: { urn: string; path: string; reason: string }[];
   expiredRules: IgnoreRule[];
 }
 
-/** Splits drift into what is reported and what an unexpired ignore rule accepts. */
+/** Splits drift into what is reported and what an unexpired ignore rule accepts, and sums up per integration. */
 export function applyIgnores(
   stack: string,
-  found: DriftedResource[],
+  found: RefreshOutcome | DriftedResource[],
   rules: IgnoreRule[],
   now = new Date(),
 ): DriftReport {
+  const outcome: RefreshOutcome = Array.isArray(found)
+    ? { drifted: found, unreadable: [], resources: found }
+    : found;
   const today = now.toISOString().slice(0, 10);
   const live = rules.filter((r) => r.expires >= today);
   const expiredRules = rules.filter((r) => r.expires < today);
   const ignored: DriftReport["ignored"] = [];
   const drifted: DriftedResource[] = [];
-  for (const res of found) {
+  for (const res of outcome.drifted) {
     const applies = live.filter((r) => r.match === res.urn || glob(r.match).test(res.type));
     const accepted = (p: string) =>
       applies.find(
@@ -141,40 +301,111 @@ export function applyIgnores(
     });
     if (kept.length) drifted.push({ ...res, properties: kept });
   }
-  return { stack, drifted, ignored, expiredRules };
+  const names = [...new Set(outcome.resources.map((r) => r.integration))]
+    .filter((n) => n !== "stack" || outcome.unreadable.some((u) => u.integration === n))
+    .sort();
+  const integrations = names.map((integration): IntegrationResult => {
+    const mine = <T extends { integration: string }>(list: T[]) =>
+      list.filter((x) => x.integration === integration);
+    const unread = mine(outcome.unreadable);
+    const errors = [...new Set(unread.map((u) => u.error))];
+    const nDrifted = mine(drifted).length;
+    return {
+      integration,
+      status: unread.length ? "unreadable" : nDrifted ? "drifted" : "clean",
+      resources: mine(outcome.resources).length,
+      drifted: nDrifted,
+      unreadable: unread.length,
+      error: errors.length
+        ? `${errors[0]}${errors.length > 1 ? ` (and ${errors.length - 1} other error${errors.length > 2 ? "s" : ""})` : ""}`
+        : null,
+    };
+  });
+  return {
+    stack,
+    status: outcome.unreadable.length ? "unreadable" : drifted.length ? "drifted" : "clean",
+    integrations,
+    drifted,
+    unreadable: outcome.unreadable,
+    ignored,
+    expiredRules,
+  };
+}
+
+const fingerprint = (...parts: string[]) =>
+  createHash("sha256").update(parts.join("\n")).digest("hex").slice(0, 16);
+
+/** Each distinct drift (resource, property, drifted value): its identity, its text and its resource. */
+function driftIncidents(report: Pick<DriftReport, "drifted">): { id: string; text: string; urn: string }[] {
+  return report.drifted.flatMap((r) =>
+    (r.kind === "delete" ? [{ path: "(deleted)", new: null }] : r.properties).map((p) => ({
+      id: fingerprint(r.urn, p.path, JSON.stringify(p.new)),
+      text: `${r.name} ${p.path}`,
+      urn: r.urn,
+    })),
+  );
 }
 
 /** A stable identity per distinct drift: resource, property and the drifted value. */
-export function fingerprints(report: DriftReport): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const r of report.drifted) {
-    const items = r.kind === "delete" ? [{ path: "(deleted)", new: null }] : r.properties;
-    for (const p of items) {
-      const id = createHash("sha256")
-        .update(`${r.urn}\n${p.path}\n${JSON.stringify(p.new)}`)
-        .digest("hex")
-        .slice(0, 16);
-      out.set(id, `${r.name} ${p.path}`);
-    }
-  }
-  return out;
+export function fingerprints(report: Pick<DriftReport, "drifted">): Map<string, string> {
+  return new Map(driftIncidents(report).map((d) => [d.id, d.text]));
 }
+
+/**
+ * A stable identity per integration that could not be read, and per HTTP status when the message names
+ * one (a 503 that turns into a 401 is news; the same outage on the next run is not).
+ */
+export function unreadableFingerprints(report: Pick<DriftReport, "integrations">): Map<string, string> {
+  return new Map(
+    report.integrations
+      .filter((i) => i.status === "unreadable")
+      .map((i) => {
+        const status =
+          /\b(?:failed with|answered|status(?: code)?:?) (\d{3})\b/i.exec(i.error ?? "")?.[1] ?? "";
+        return [fingerprint("unreadable", i.integration, status), `${i.integration}: ${i.error}`];
+      }),
+  );
+}
+
+interface AlertState {
+  alerted: string[];
+  /** id → resource URN of each alerted drift, to remember drift on resources a later run cannot read. */
+  urns?: Record<string, string>;
+}
+
+const readAlertState = (stateFile: string): AlertState =>
+  existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, "utf8")) : { alerted: [] };
 
 /** The drifts not alerted yet, according to the state file. */
 export function unalerted(stateFile: string, current: Map<string, string>): Map<string, string> {
-  const seen: string[] = existsSync(stateFile)
-    ? (JSON.parse(readFileSync(stateFile, "utf8")).alerted ?? [])
-    : [];
+  const seen = readAlertState(stateFile).alerted ?? [];
   return new Map([...current].filter(([id]) => !seen.includes(id)));
 }
 
 /**
- * Records the current drifts as alerted, once the alert went out. Drifts that went away are forgotten,
- * so one that comes back is alerted again.
+ * Records the current drifts (and unreadable integrations) as alerted, once the alert went out. Those that
+ * went away are forgotten, so one that comes back is alerted again — except drift on a resource this run
+ * could not read (`unread` URNs): it is unknown, not gone, and stays remembered.
  */
-export function recordAlerted(stateFile: string, current: Map<string, string>): void {
+export function recordAlerted(
+  stateFile: string,
+  current: Map<string, string>,
+  opts: { urns?: Map<string, string>; unread?: Set<string> } = {},
+): void {
+  const before = readAlertState(stateFile);
+  const urns: Record<string, string> = {};
+  for (const id of current.keys()) {
+    const urn = opts.urns?.get(id);
+    if (urn) urns[id] = urn;
+  }
+  const kept = (before.alerted ?? []).filter((id) => {
+    const urn = before.urns?.[id];
+    if (current.has(id) || !urn || !opts.unread?.has(urn)) return false;
+    urns[id] = urn;
+    return true;
+  });
   mkdirSync(path.dirname(stateFile), { recursive: true });
-  writeFileSync(stateFile, JSON.stringify({ alerted: [...current.keys()] }, null, 1));
+  writeFileSync(stateFile, JSON.stringify({ alerted: [...current.keys(), ...kept], urns }, null, 1));
 }
 
 export function prometheus(
@@ -183,16 +414,19 @@ export function prometheus(
   ok: boolean,
   now = new Date(),
 ): string {
-  const l = `{stack="${stack.replace(/"/g, '\\"')}"}`;
+  const esc = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
+  const l = `{stack="${esc(stack)}"}`;
+  const complete = ok && (report?.unreadable.length ?? 0) === 0;
   const lines = [
-    "# HELP sophia_drift_check_success Whether the last drift check ran to completion (1) or failed (0).",
+    "# HELP sophia_drift_check_success Whether the last drift check ran to completion and read every resource (1), or failed or could not read some integration (0).",
     "# TYPE sophia_drift_check_success gauge",
-    `sophia_drift_check_success${l} ${ok ? 1 : 0}`,
+    `sophia_drift_check_success${l} ${complete ? 1 : 0}`,
     "# HELP sophia_drift_last_run_timestamp_seconds When the last drift check ran.",
     "# TYPE sophia_drift_last_run_timestamp_seconds gauge",
     `sophia_drift_last_run_timestamp_seconds${l} ${Math.floor(now.getTime() / 1000)}`,
   ];
   if (report) {
+    const per = (i: IntegrationResult) => `{stack="${esc(stack)}",integration="${esc(i.integration)}"}`;
     lines.push(
       "# HELP sophia_drift_resources Resources whose live state differs from the stack's state (not ignored).",
       "# TYPE sophia_drift_resources gauge",
@@ -203,27 +437,120 @@ export function prometheus(
       "# HELP sophia_drift_ignored_properties Drifted properties accepted by the ignore file.",
       "# TYPE sophia_drift_ignored_properties gauge",
       `sophia_drift_ignored_properties${l} ${report.ignored.length}`,
+      "# HELP sophia_drift_unreadable_resources Resources the last drift check could not read.",
+      "# TYPE sophia_drift_unreadable_resources gauge",
+      `sophia_drift_unreadable_resources${l} ${report.unreadable.length}`,
+      "# HELP sophia_drift_integration_readable Whether every resource of the integration could be read (1) or not (0).",
+      "# TYPE sophia_drift_integration_readable gauge",
+      ...report.integrations.map((i) => `sophia_drift_integration_readable${per(i)} ${i.unreadable ? 0 : 1}`),
+      "# HELP sophia_drift_integration_resources Drifted resources of the integration (not ignored).",
+      "# TYPE sophia_drift_integration_resources gauge",
+      ...report.integrations.map((i) => `sophia_drift_integration_resources${per(i)} ${i.drifted}`),
     );
   }
   return `${lines.join("\n")}\n`;
 }
 
-/** `sophia drift`. */
-export async function driftCommand(o: {
-  stack: string;
-  json?: boolean;
-  ignoreFile?: string;
-  slackWebhook?: string;
-  alertState?: string;
-  metricsFile?: string;
-}) {
+/** What to do next, in words: how to repair drift, and what an unreadable integration means. */
+export function advice(report: DriftReport): string[] {
+  const out: string[] = [];
+  const unread = report.integrations.filter((i) => i.status === "unreadable").map((i) => i.integration);
+  if (unread.length) {
+    out.push(
+      `Drift in ${unread.join(", ")} is unknown: ${unread.length > 1 ? "they" : "it"} could not be read. \`sophia check --stack ${report.stack} --only ${unread.join(",")}\` tells an outage (retry later) from a credential or permission problem.`,
+    );
+  }
+  if (report.drifted.length) {
+    out.push(
+      `To repair: \`pulumi up --refresh --stack ${report.stack}\` reads the live state and puts back what the program declares (a plain \`pulumi up\` compares with the stack's state only and leaves the drift in place). To keep a change instead, declare it in the program or the stack's config, or accept it in an --ignore-file rule.`,
+    );
+    if (unread.length) {
+      out.push(
+        `While ${unread.join(", ")} cannot be read, \`pulumi up --refresh\` fails as well; repair the drifted resources alone with \`pulumi up --refresh --stack ${report.stack}${report.drifted.map((r) => ` --target '${r.urn}'`).join("")}\`.`,
+      );
+    }
+  }
+  return out;
+}
+
+/** The report for people: drifted properties, then one line per integration, then what to do. */
+export function renderDrift(report: DriftReport): string {
+  const parts: string[] = [];
+  if (report.drifted.length) {
+    const rows = report.drifted.flatMap((r) =>
+      r.kind === "delete"
+        ? [[r.name, r.type, "(deleted outside Pulumi)", "", ""]]
+        : r.properties.map((p) => [r.name, r.type, p.path, JSON.stringify(p.old), JSON.stringify(p.new)]),
+    );
+    parts.push(table(["RESOURCE", "TYPE", "PROPERTY", "STATE", "LIVE"], rows));
+  }
+  if (report.status !== "clean") {
+    const result = (i: IntegrationResult) =>
+      i.status === "unreadable"
+        ? `could not be read (${i.unreadable} of ${i.resources}${i.drifted ? `; ${i.drifted} drifted` : ""}): ${i.error}`
+        : i.status === "drifted"
+          ? `drifted (${i.drifted} of ${i.resources})`
+          : "no drift";
+    parts.push(
+      table(
+        ["INTEGRATION", "RESOURCES", "RESULT"],
+        report.integrations.map((i) => [i.integration, String(i.resources), result(i)]),
+      ),
+    );
+  }
+  const accepted = report.ignored.length ? ` (${report.ignored.length} accepted by the ignore file)` : "";
+  const unread = report.integrations.filter((i) => i.status === "unreadable").map((i) => i.integration);
+  if (report.status === "clean") parts.push(`No drift in ${report.stack}${accepted}.`);
+  else
+    parts.push(
+      [
+        report.drifted.length
+          ? `Drift in ${report.stack}: ${report.drifted.length} resource(s)${accepted}.`
+          : `No drift in what could be read of ${report.stack}${accepted}.`,
+        unread.length ? ` Could not read: ${unread.join(", ")}.` : "",
+      ].join(""),
+      ...advice(report),
+    );
+  return parts.join("\n\n");
+}
+
+/** The Slack text of the incidents not alerted yet. */
+function alertText(stack: string, drift: string[], unreadable: string[]): string {
+  const head = unreadable.length
+    ? `:warning: Drift check of stack *${stack}*${drift.length ? ": drift, and" : ":"} could not read every integration`
+    : `:warning: Drift in stack *${stack}*`;
+  return [
+    `${head}:`,
+    ...drift.map((d) => `• ${d}`),
+    ...unreadable.map((u) => `• could not read ${u}`),
+    ...(drift.length
+      ? [`Repair: \`pulumi up --refresh --stack ${stack}\` (a plain \`pulumi up\` leaves drift in place)`]
+      : []),
+  ].join("\n");
+}
+
+/**
+ * `sophia drift`. Exit 0 no drift, 3 drift, 8 an integration could not be read (8 wins over 3). `open` is
+ * how the stack is opened (tests pass a stand-in).
+ */
+export async function driftCommand(
+  o: {
+    stack: string;
+    json?: boolean;
+    ignoreFile?: string;
+    slackWebhook?: string;
+    alertState?: string;
+    metricsFile?: string;
+  },
+  open: (stack: string) => Promise<Pick<Stack, "previewRefresh">> = openStack,
+) {
   const rules = loadIgnoreFile(o.ignoreFile);
   const metrics = (text: string) => o.metricsFile && writeFileSync(o.metricsFile, text);
-  let report: ReturnType<typeof applyIgnores>;
+  let report: DriftReport;
   try {
     progress(`refresh preview of ${o.stack} (state is not written)`);
-    const stack = await openStack(o.stack);
-    report = applyIgnores(o.stack, await detectDrift(stack), rules);
+    const stack = await open(o.stack);
+    report = applyIgnores(o.stack, await refreshPreview(stack), rules);
   } catch (err) {
     metrics(prometheus(undefined, o.stack, false));
     throw err;
@@ -233,33 +560,34 @@ export async function driftCommand(o: {
   const stateFile = o.alertState ?? path.resolve(".sophia", `drift-alerts-${o.stack}.json`);
   let alerted = 0;
   if (webhook) {
-    // Alert once per distinct drift: only what the last alert did not already report.
-    const current = fingerprints(report);
+    // Alert once per distinct incident: only what the last alert did not already report.
+    const drift = fingerprints(report);
+    const unreadable = unreadableFingerprints(report);
+    const current = new Map([...drift, ...unreadable]);
     const fresh = unalerted(stateFile, current);
     if (fresh.size > 0) {
       await postSlack(
         webhook,
-        `:warning: Drift in stack *${o.stack}*:\n${[...fresh.values()].map((d) => `• ${d}`).join("\n")}`,
+        alertText(
+          o.stack,
+          [...fresh].filter(([id]) => drift.has(id)).map(([, t]) => t),
+          [...fresh].filter(([id]) => unreadable.has(id)).map(([, t]) => t),
+        ),
       );
       alerted = fresh.size;
     }
-    recordAlerted(stateFile, current);
+    recordAlerted(stateFile, current, {
+      urns: new Map(driftIncidents(report).map((d) => [d.id, d.urn])),
+      unread: new Set(report.unreadable.map((u) => u.urn)),
+    });
   }
-  if (o.json) {
-    console.log(JSON.stringify({ ...report, alerted }, null, 2));
-  } else if (report.drifted.length === 0) {
-    console.log(
-      `No drift in ${o.stack}${report.ignored.length ? ` (${report.ignored.length} accepted by the ignore file)` : ""}.`,
-    );
-  } else {
-    const rows = report.drifted.flatMap((r) =>
-      r.kind === "delete"
-        ? [[r.name, r.type, "(deleted outside Pulumi)", "", ""]]
-        : r.properties.map((p) => [r.name, r.type, p.path, JSON.stringify(p.old), JSON.stringify(p.new)]),
-    );
-    console.log(table(["RESOURCE", "TYPE", "PROPERTY", "STATE", "LIVE"], rows));
-  }
+  if (o.json) console.log(JSON.stringify({ ...report, alerted, advice: advice(report) }, null, 2));
+  else console.log(renderDrift(report));
   for (const r of report.expiredRules)
     process.stderr.write(`warning: ignore rule for ${r.match} ${r.property} expired on ${r.expires}\n`);
-  process.exitCode = report.drifted.length ? EXIT.drift : EXIT.ok;
+  process.exitCode = report.unreadable.length
+    ? EXIT.driftUnreadable
+    : report.drifted.length
+      ? EXIT.drift
+      : EXIT.ok;
 }

@@ -16,6 +16,8 @@ export const EXIT = {
   rotationCheckFailed: 6,
   /** rotate: a rotation could not be carried out; its rotation config was put back as it was */
   rotationFailed: 7,
+  /** drift: an integration could not be read (its vendor failed); what was read is reported, drift included */
+  driftUnreadable: 8,
 } as const;
 
 export class CliError extends Error {
