@@ -69,14 +69,18 @@ export function writePrivate(file: string, text: string, force: boolean): void {
 export function engineMessage(err: unknown): string {
   const result = (err as { commandResult?: { stdout?: string; stderr?: string } } | undefined)?.commandResult;
   if (!result) return String((err as Error)?.message ?? err);
-  const lines = `${result.stdout ?? ""}\n${result.stderr ?? ""}`.split("\n").map((l) => l.trim());
+  const lines = `${result.stdout ?? ""}\n${result.stderr ?? ""}`
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("Command failed with exit code"));
   const generic = /^(update failed|preview failed|an error occurred|\d+ errors? occurred:?)$/i;
   const errors = lines
     .filter((l) => l.startsWith("error: "))
     .map((l) => l.slice("error: ".length).trim())
     .filter((l) => l && !generic.test(l));
-  const bullets = lines.filter((l) => l.startsWith("* ")).map((l) => l.slice(2));
-  let first = errors[0] ?? bullets[0] ?? lines.find(Boolean) ?? "the engine failed";
+  const bullet = /^(\*|\d+\))\s+/;
+  const bullets = lines.filter((l) => bullet.test(l)).map((l) => l.replace(bullet, ""));
+  let first = errors[0] ?? bullets[0] ?? lines[0] ?? "the engine failed";
   if (!errors.length && bullets.length > 1) first += ` (and ${bullets.length - 1} more)`;
   return first.length > 400 ? `${first.slice(0, 397)}...` : first;
 }

@@ -48,8 +48,10 @@ export function program(): Command {
 
   cli
     .command("restore")
-    .description("Import a backup into the stack in the current backend (created if missing)")
-    .requiredOption("--stack <name>", "stack to restore into")
+    .description(
+      "Import a backup into the stack it was taken from, in the current backend (created if missing; another stack's backup is refused)",
+    )
+    .requiredOption("--stack <name>", "stack to restore into: the one the backup was taken from")
     .requiredOption("--file <file>", "a file written by `sophia backup`")
     .option("--force", "replace a stack that already has resources")
     .option("--json", "machine-readable output")
