@@ -16,7 +16,16 @@ import {
 } from "./envnames";
 
 /** A stack's config: key → value (secrets decrypted: never print them), as stackConfig reads it. */
-export type StackValues = Map<string, { value: string; secret: boolean; structured?: boolean }>;
+export type StackValues = Map<
+  string,
+  {
+    value: string;
+    secret: boolean;
+    structured?: boolean;
+    /** false for a value Pulumi.yaml's default gives, which the stack does not set */
+    set?: boolean;
+  }
+>;
 
 // ---- reading a dotenv file ----
 
@@ -27,6 +36,8 @@ export interface EnvLine {
   line: number;
   /** the line ends in `# secret`: store it as a secret whatever its name */
   markedSecret: boolean;
+  /** earlier lines that set the same name (the last one wins, as in every dotenv reader) */
+  earlierLines?: number[];
 }
 
 export interface LineProblem {
@@ -102,14 +113,14 @@ export function parseEnvText(text: string): { entries: EnvLine[]; problems: Line
       continue;
     }
     const entry = { name, value, line: lineNo, markedSecret: /#\s*secret\s*$/i.test(after) };
-    const first = seen.get(name);
-    if (first) {
-      if (first.value !== value)
-        problems.push({
-          line: lineNo,
-          problem: `${name} is set again, to another value (first on line ${first.line})`,
-        });
-      else first.markedSecret ||= entry.markedSecret;
+    const earlier = seen.get(name);
+    if (earlier) {
+      // the last one wins, as in every dotenv reader; reported with the import
+      Object.assign(earlier, {
+        ...entry,
+        markedSecret: entry.markedSecret || (earlier.value === value && earlier.markedSecret),
+        earlierLines: [...(earlier.earlierLines ?? []), earlier.line],
+      });
       continue;
     }
     seen.set(name, entry);
@@ -149,6 +160,8 @@ export interface ImportAnalysis {
   unknown: { name: string; line: number; key: string; written: boolean }[];
   /** Names with an empty value: no key is created or changed. */
   empty: { name: string; line: number }[];
+  /** Names set on more than one line: the last line wins. */
+  repeated: { name: string; lines: number[] }[];
   /** Lines that stop the import: nothing is written while there is one. */
   problems: LineProblem[];
 }
@@ -210,6 +223,9 @@ export function analyzeImport(
     notImported: [],
     unknown: [],
     empty: [],
+    repeated: entries
+      .filter((e) => e.earlierLines?.length)
+      .map((e) => ({ name: e.name, lines: [...e.earlierLines!, e.line] })),
     problems: [],
   };
   const claimed = new Map<string, { entry: EnvLine; value: string }>();
@@ -325,6 +341,12 @@ function renderAnalysis(a: ImportAnalysis): string {
       ...a.unknown.map((u) => `  ${u.name} (line ${u.line}) → ${u.key}`),
     );
   }
+  if (a.repeated.length) {
+    out.push(
+      "Set on more than one line (the last one wins):",
+      ...a.repeated.map((r) => `  ${r.name} (lines ${r.lines.join(", ")})`),
+    );
+  }
   if (a.empty.length) {
     out.push(
       "Empty values (no key created or changed):",
@@ -338,16 +360,26 @@ function renderAnalysis(a: ImportAnalysis): string {
 
 const fullKey = (key: string) => (key.includes(":") ? key : `${PROJECT}:${key}`);
 
-/** The stack's config, with which keys are structured (lists and objects). Secrets decrypted: never print them. */
+/**
+ * The stack's config as the program sees it, Pulumi.yaml's defaults included (marked `set: false`: export
+ * leaves them out, so a stack keeps following them), with which keys are structured (lists and objects).
+ * Secrets decrypted: never print them.
+ */
 export async function readStack(stack: Stack): Promise<StackValues> {
   const all = (await stack.getAllConfig()) as Record<
     string,
     { value: string; secret?: boolean; objectValue?: unknown }
   >;
+  const set = new Set(Object.keys((await stack.workspace.stackSettings(stack.name)).config ?? {}));
   const out: StackValues = new Map();
   for (const [k, v] of Object.entries(all)) {
     const key = k.startsWith(`${PROJECT}:`) ? k.slice(PROJECT.length + 1) : k;
-    out.set(key, { value: v.value, secret: Boolean(v.secret), structured: v.objectValue !== undefined });
+    out.set(key, {
+      value: v.value,
+      secret: Boolean(v.secret),
+      structured: v.objectValue !== undefined,
+      set: set.has(k),
+    });
   }
   return out;
 }
@@ -427,8 +459,16 @@ export function exportLines(values: StackValues): ExportLine[] {
   const org = values.get("snowflake:organizationName");
   const acct = values.get("snowflake:accountName");
   const together =
-    org && acct && !org.secret && !acct.secret && /^[A-Za-z][A-Za-z0-9]*$/.test(org.value) && acct.value;
+    org?.set !== false &&
+    acct?.set !== false &&
+    org &&
+    acct &&
+    !org.secret &&
+    !acct.secret &&
+    /^[A-Za-z][A-Za-z0-9]*$/.test(org.value) &&
+    acct.value;
   for (const [key, v] of values) {
+    if (v.set === false) continue; // a default of Pulumi.yaml: the stack does not set it
     if (together && (key === "snowflake:organizationName" || key === "snowflake:accountName")) continue;
     lines.push({ name: exportNameFor(key), keys: [key], value: v.value, secret: v.secret });
   }

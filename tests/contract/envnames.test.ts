@@ -293,19 +293,23 @@ describe("reading a dotenv file", () => {
       'OPEN="unterminated-s3cret', // 8
       "hunter2", // 9
     ].join("\n");
-    const { problems } = parseEnvText(text);
-    expect(problems.map((p) => p.line)).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    const { entries, problems } = parseEnvText(text);
+    expect(problems.map((p) => p.line)).toEqual([2, 3, 4, 5, 6, 8]);
     expect(problems.map((p) => p.problem)).toEqual([
       "not NAME=value",
       "lower_case is not an upper-case name (A-Z, 0-9 and _, starting with a letter)",
       "the name is not an environment variable name (A-Z, 0-9 and _, starting with a letter)",
       "text after QUOTED's closing quote",
       expect.stringContaining("LINKED refers to another variable"),
-      "GOOD is set again, to another value (first on line 1)",
       `OPEN's " quote is never closed`,
     ]);
     for (const secret of ["sk-live-123", "trailing-s3cret", "hunter2", "unterminated-s3cret"])
       expect(JSON.stringify(problems)).not.toContain(secret);
+    // a name set twice: the last line wins, as in every dotenv reader, and the import says so
+    expect(entries).toEqual([{ name: "GOOD", value: "2", line: 7, markedSecret: false, earlierLines: [1] }]);
+    expect(analyzeImport(entries, new Map(), { includeUnknown: true }).repeated).toEqual([
+      { name: "GOOD", lines: [1, 7] },
+    ]);
   });
 
   it("reads quotes, comments, export and multi-line values as python-dotenv does", () => {
@@ -435,6 +439,20 @@ describe("export-env and import-env", () => {
     // keys nothing reads are reported, and left as they are, without --include-unknown
     expect(same.unknown.map((u) => u.name)).toEqual(["CUSTOM_NOTE", "SIGNING_SALT"]);
     expect(same.changes).toHaveLength(STACK.size - 2);
+  });
+
+  it("leaves Pulumi.yaml's defaults out of the file, and counts them as the stack's values on import", () => {
+    const values: StackValues = new Map([
+      ["redisUser", { value: "default", secret: false, set: false }],
+      ["airbyteEnabled", { value: "true", secret: false, set: false }],
+      ["postgresHost", { value: "db", secret: false, set: true }],
+    ]);
+    expect(exportLines(values).map((l) => l.name)).toEqual(["POSTGRES_HOST"]);
+    const a = importOf("AIRBYTE_ENABLED=true\nREDIS_USER=cache-admin\n", values);
+    expect(a.changes).toEqual([
+      { key: "airbyteEnabled", envName: "AIRBYTE_ENABLED", secret: false, change: "same" },
+      { key: "redisUser", envName: "REDIS_USER", secret: false, change: "update" },
+    ]);
   });
 
   it("refuses structured config that is not JSON", () => {
