@@ -63,14 +63,18 @@ export const NO_PUB_ID = "00:00:00:00:00:00:00:00";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Settings from the stack config (as handed to a dynamic provider's configure) or the environment. */
+/**
+ * Settings from the stack config (as handed to a dynamic provider's configure) or the environment, under
+ * the names of docs/env-names.md. Not ESTUARY_API_URL / ESTUARY_API_KEY: in the platform's .env files those
+ * are Estuary's public API and its key, another thing than the control plane this client talks to.
+ */
 export function estuarySettings(get: (key: string) => string | undefined): EstuarySettings {
-  const apiUrl = get("estuaryApiUrl") || process.env.ESTUARY_API_URL || ESTUARY_DEFAULT_API_URL;
+  const apiUrl = get("estuaryApiUrl") || process.env.ESTUARY_CONTROL_PLANE_URL || ESTUARY_DEFAULT_API_URL;
   const refreshToken = get("estuaryRefreshToken") || process.env.ESTUARY_REFRESH_TOKEN;
   if (!refreshToken) {
     throw new Error("Estuary: missing config `estuaryRefreshToken` (or ESTUARY_REFRESH_TOKEN)");
   }
-  const apiKey = get("estuaryApiKey") || process.env.ESTUARY_API_KEY || undefined;
+  const apiKey = get("estuaryApiKey") || process.env.ESTUARY_CONTROL_PLANE_API_KEY || undefined;
   const configEncryptionUrl =
     get("estuaryConfigEncryptionUrl") ||
     process.env.ESTUARY_CONFIG_ENCRYPTION_URL ||

@@ -6,6 +6,7 @@
 import { UNKNOWN } from "../../providers/dynamic";
 import { catalogSpecProvider as provider } from "../../providers/estuary/catalogSpec";
 import {
+  ESTUARY_DEFAULT_API_URL,
   EstuaryClient,
   estuarySettings,
   jwtSecondsLeft,
@@ -537,6 +538,33 @@ describe("config encryption", () => {
       "https://config-encryption.estuary.dev",
     );
     expect(settings("http://127.0.0.1:18005").configEncryptionUrl).toBe("http://127.0.0.1:18005");
+  });
+
+  it("ignores the design documents' ESTUARY_API_URL / ESTUARY_API_KEY (Estuary's public API), reads the control plane's own names", () => {
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, {
+        ESTUARY_API_URL: "https://api.estuary.dev",
+        ESTUARY_API_KEY: "public-api-key",
+      });
+      const fromEnv = estuarySettings((k) => ({ estuaryRefreshToken: ESTUARY_SANDBOX.refreshToken })[k]);
+      expect([fromEnv.apiUrl, fromEnv.apiKey]).toEqual([ESTUARY_DEFAULT_API_URL, undefined]);
+      Object.assign(process.env, {
+        ESTUARY_CONTROL_PLANE_URL: "https://cp.example.com/rest/v1",
+        ESTUARY_CONTROL_PLANE_API_KEY: "anon-key",
+      });
+      const own = estuarySettings((k) => ({ estuaryRefreshToken: ESTUARY_SANDBOX.refreshToken })[k]);
+      expect([own.apiUrl, own.apiKey]).toEqual(["https://cp.example.com/rest/v1", "anon-key"]);
+    } finally {
+      for (const k of [
+        "ESTUARY_API_URL",
+        "ESTUARY_API_KEY",
+        "ESTUARY_CONTROL_PLANE_URL",
+        "ESTUARY_CONTROL_PLANE_API_KEY",
+      ])
+        if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
+    }
   });
 
   it("encrypts what the schema marks secret (secret or airbyte_secret, nested) and only that, as sops does", () => {
