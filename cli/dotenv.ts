@@ -1,6 +1,7 @@
 // `sophia secrets import-env` and `export-env`: a stack's config to and from a dotenv file, under the names
 // of cli/envnames.ts (documented in docs/env-names.md). Values never reach the output: only names, keys,
 // line numbers and counts.
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { CliError, EXIT, openStack, progress, writePrivate } from "./common";
@@ -385,21 +386,46 @@ export async function readStack(stack: Stack): Promise<StackValues> {
 }
 
 async function write(stack: Stack, writes: ImportAnalysis["writes"]): Promise<void> {
-  // `pulumi config set-all --json` keeps lists and objects structured; it cannot take a secret one, which
-  // is set as a secret string instead (the program parses either).
+  // Plain values go in one `pulumi config set-all --json` (it keeps lists and objects structured). A secret
+  // never goes on a command line, where any user of the machine can read it (`ps`): each is piped to
+  // `pulumi config set --secret` on its standard input. A secret list or object is stored as a secret
+  // string (the program parses either).
   const json: Record<string, { value: string; secret: boolean; objectValue?: unknown }> = {};
-  const secretStructured: Record<string, { value: string; secret: boolean }> = {};
+  const secrets: [string, string][] = [];
   for (const [key, w] of Object.entries(writes)) {
-    if (w.structured && w.secret) secretStructured[fullKey(key)] = { value: w.value, secret: true };
+    if (w.secret) secrets.push([fullKey(key), w.value]);
     else
       json[fullKey(key)] = {
         value: w.value,
-        secret: w.secret,
+        secret: false,
         ...(w.structured ? { objectValue: JSON.parse(w.value) } : {}),
       };
   }
   if (Object.keys(json).length) await stack.setAllConfigJson(JSON.stringify(json));
-  if (Object.keys(secretStructured).length) await stack.setAllConfig(secretStructured);
+  for (const [key, value] of secrets) await setSecretFromStdin(stack, key, value);
+}
+
+/** `pulumi config set --secret KEY` with the value on standard input, in the stack's workspace. */
+function setSecretFromStdin(stack: Stack, key: string, value: string): Promise<void> {
+  const ws = stack.workspace as Stack["workspace"] & { envVars?: Record<string, string> };
+  return new Promise((resolve, reject) => {
+    const child = spawn("pulumi", ["config", "set", "--secret", "--raw", "--stack", stack.name, "--", key], {
+      cwd: ws.workDir,
+      env: { ...process.env, ...(ws.envVars ?? {}) },
+      stdio: ["pipe", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("error", reject);
+    child.on("close", (code) =>
+      code === 0
+        ? resolve()
+        : reject(new CliError(`could not set ${key}: ${stderr.trim().split("\n").pop() ?? `exit ${code}`}`)),
+    );
+    child.stdin.end(value);
+  });
 }
 
 // ---- the commands ----

@@ -3,7 +3,7 @@
 // keys the program reads, a bad file writes nothing, a round trip changes nothing, and a stack holding
 // github:token syncs without pushing it or the program's own secrets.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
@@ -131,9 +131,25 @@ afterAll(async () => {
 test("import-env puts the platform's .env on the keys the program reads, credentials as secrets", async () => {
   const file = path.join(work, "platform.env");
   writeFileSync(file, DESIGN_ENV);
-  const r = await sophia(["secrets", "import-env", "--env-file", file], A);
+  // every pulumi the import runs goes through a wrapper that records its command line
+  const bin = ensureEngine({ quiet: true });
+  const wrapperDir = path.join(work, "argv-bin");
+  const argvLog = path.join(work, "pulumi-argv.log");
+  mkdirSync(wrapperDir, { recursive: true });
+  writeFileSync(
+    path.join(wrapperDir, "pulumi"),
+    `#!/usr/bin/env bash\nprintf '%s\\n' "$*" >> ${JSON.stringify(argvLog)}\nexec ${JSON.stringify(path.join(bin, "pulumi"))} "$@"\n`,
+    { mode: 0o755 },
+  );
+  const r = await sophia(["secrets", "import-env", "--env-file", file], A, {
+    PATH: `${wrapperDir}:${bin}:${process.env.PATH}`,
+  });
   expect(r.code).toBe(0);
   for (const v of VALUES) expect(r.stdout + r.stderr).not.toContain(v);
+  // no credential ever stood on a command line (readable by any user of the machine in ps)
+  const argv = readFileSync(argvLog, "utf8");
+  expect(argv).toContain("config set --secret");
+  for (const v of VALUES) expect(argv).not.toContain(v);
   expect(r.stdout).toMatch(/\+ snowflake:password \(secret\) {3}from SNOWFLAKE_PASSWORD/);
   expect(r.stdout).toContain("ESTUARY_API_URL (line 17): Estuary's public API");
   expect(r.stdout).toContain("ESTUARY_GONG_TOKEN (line 21): the program makes it itself");
