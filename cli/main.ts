@@ -71,6 +71,7 @@ export function program(): Command {
     .action(async (o) => (await import("./check")).checkCommand(o));
 
   registerSecrets(cli);
+  registerCi(cli);
 
   // --quiet is accepted before or after the command name; either way it silences progress.
   for (const c of allCommands(cli)) {
@@ -166,6 +167,72 @@ function registerSecrets(cli: Command): void {
     .option("--dry-run", "show what would be rotated; change nothing")
     .option("--json", "machine-readable output, also on failure")
     .action(async (o) => (await impl()).rotateCommand(o));
+}
+
+function registerCi(cli: Command): void {
+  const ci = cli
+    .command("ci")
+    .description("Delivery: the commands the GitHub Actions workflows run (README, Delivery)");
+
+  ci.command("stacks")
+    .description(
+      "Which stacks a change touches and which a pull request previews; sets the step outputs plan and preview",
+    )
+    .requiredOption("--base <ref>", "the change's base commit (the pull request's base)")
+    .option("--head <ref>", "the change's head commit", "HEAD")
+    .option("--json", "machine-readable output")
+    .action(async (o) => (await import("./ci/stacks")).stacksCommand(o));
+
+  for (const [cmd, what] of [
+    ["preview", "Preview"],
+    ["deploy", "Deploy (up)"],
+  ] as const) {
+    ci.command(cmd)
+      .description(
+        `${what} a stack with the policy pack; exit 1 when the engine fails or the pack reports a violation`,
+      )
+      .requiredOption("--stack <name>", "stack to operate on")
+      .option("--result <file>", "also write the result document to this file")
+      .option("--json", "print the result document")
+      .action(async (o) => {
+        const m = await import("./ci/pulumi");
+        return cmd === "preview" ? m.previewCommand(o) : m.deployCommand(o);
+      });
+  }
+
+  ci.command("pr-comment")
+    .description(
+      "Post the previews as one pull-request comment, updated on each push; exit 1 when a preview failed or is missing",
+    )
+    .requiredOption("--pr <number>", "pull request number")
+    .requiredOption("--plan <json>", "the plan `sophia ci stacks` set as its step output")
+    .requiredOption("--results <dir>", "directory holding the result documents of `sophia ci preview`")
+    .option("--sha <commit>", "the pull request's head commit, shown in the comment")
+    .option("--author <login>", "the identity whose comment is updated", "github-actions[bot]")
+    .option("--json", "machine-readable output")
+    .action(async (o) => (await import("./ci/comment")).prCommentCommand(o));
+
+  ci.command("watch")
+    .description(
+      "Run check, drift, audit, rotate (--due) or deploy on a stack, keep its incident as a GitHub issue and tell Slack once per incident; exits with the command's code",
+    )
+    .argument("<kind>", "check, drift, audit, rotate or deploy")
+    .requiredOption("--stack <name>", "stack to run it on")
+    .option("--json", "machine-readable output")
+    .action(async (kind, o) => (await import("./ci/watch")).watchCommand(kind, o));
+
+  ci.command("release")
+    .description("Dispatch the production workflow on a protected branch to deploy a release's tag")
+    .requiredOption("--tag <tag>", "the release's tag")
+    .option("--workflow <file>", "workflow to dispatch", "production.yml")
+    .option("--branch <name>", "protected branch to run it on; the tag must be on it", "main")
+    .action(async (o) => (await import("./ci/release")).releaseCommand(o));
+
+  ci.command("verify-ref")
+    .description("Exit 1 unless a commit is on a branch (only merged commits reach protected stacks)")
+    .option("--ref <ref>", "commit, tag or branch", "HEAD")
+    .option("--branch <name>", "the branch it must be on", "main")
+    .action(async (o) => (await import("./ci/release")).verifyRefCommand(o));
 }
 
 function allCommands(c: Command): Command[] {

@@ -9,6 +9,8 @@ echo "== typecheck (tsc --noEmit)"
 npx tsc --noEmit -p .
 echo "== lint and format (biome check)"
 npx biome check .
+echo "== GitHub Actions workflows (actionlint, built into ~/.cache/sophia-ai/tools the first time)"
+bash scripts/actionlint.sh
 echo "== Pulumi engine"
 bash scripts/engine.sh >/dev/null
 echo "== PostgreSQL and Redis for the check tests"
