@@ -75,7 +75,10 @@ export interface UnreadableResource {
 export interface RefreshOutcome {
   drifted: DriftedResource[];
   unreadable: UnreadableResource[];
-  /** Every resource the refresh visited (read or not), with its integration. */
+  /**
+   * Every resource the refresh visited (read or not) that a vendor holds, with its integration: not the
+   * stack, the program's components or the providers, unless they could not be read.
+   */
   resources: { urn: string; type: string; integration: string }[];
 }
 
@@ -175,8 +178,11 @@ export function readRefreshEvents(events: EngineEvent[]): RefreshOutcome {
       error: failed.get(urn) || "the refresh stopped before reading it",
     });
   }
+  // what the vendors hold: not the stack, the program's components or the providers (unless unreadable)
+  const managed = (urn: string, type: string) =>
+    !/^(pulumi:pulumi:Stack|sophia:|pulumi:providers:)/.test(type) || unreadable.some((u) => u.urn === urn);
   const resources = [...visited]
-    .filter(([, type]) => type !== "pulumi:pulumi:Stack")
+    .filter(([urn, type]) => managed(urn, type))
     .map(([urn, type]) => ({ urn, type, integration: integrationOf(urn, type) }));
   return { drifted, unreadable, resources };
 }
@@ -301,9 +307,7 @@ export function applyIgnores(
     });
     if (kept.length) drifted.push({ ...res, properties: kept });
   }
-  const names = [...new Set(outcome.resources.map((r) => r.integration))]
-    .filter((n) => n !== "stack" || outcome.unreadable.some((u) => u.integration === n))
-    .sort();
+  const names = [...new Set(outcome.resources.map((r) => r.integration))].sort();
   const integrations = names.map((integration): IntegrationResult => {
     const mine = <T extends { integration: string }>(list: T[]) =>
       list.filter((x) => x.integration === integration);

@@ -58,12 +58,19 @@ const diag = (severity: string, message: string, u?: string): Ev => ({
   } as any,
 });
 const STACK_URN = urn("pulumi:pulumi:Stack", `sophia-ai-${STACK}`);
+// what the refresh visits but no vendor holds: not counted as an integration's resources
+const COMPONENT = urn("sophia:integrations:Airbyte", "airbyte");
+const PROVIDER = urn("pulumi:providers:pulumi-nodejs", "default");
 
 /** The events of a refresh preview in which Lambda answers 503 and the Airbyte PostgreSQL port drifted. */
 function lambdaDownEvents(port = 6543): Ev[] {
   return [
     pre(STACK_URN),
     outputs(STACK_URN, "same", {}, {}),
+    pre(COMPONENT),
+    outputs(COMPONENT, "same", {}, {}),
+    pre(PROVIDER),
+    outputs(PROVIDER, "same", {}, {}),
     pre(PG),
     pre(REDIS),
     pre(KEY),
