@@ -465,14 +465,14 @@ export function advice(report: DriftReport): string[] {
     );
   }
   if (report.drifted.length) {
+    const keep =
+      "To keep a change instead, declare it in the program or the stack's config, or accept it in an --ignore-file rule.";
+    const plain = "a plain `pulumi up` compares with the stack's state only and leaves the drift in place";
     out.push(
-      `To repair: \`pulumi up --refresh --stack ${report.stack}\` reads the live state and puts back what the program declares (a plain \`pulumi up\` compares with the stack's state only and leaves the drift in place). To keep a change instead, declare it in the program or the stack's config, or accept it in an --ignore-file rule.`,
+      unread.length
+        ? `To repair: \`pulumi up --refresh --stack ${report.stack}${report.drifted.map((r) => ` --target '${r.urn}'`).join("")}\` reads the drifted resources and puts back what the program declares (without --target it fails while ${unread.join(", ")} cannot be read; ${plain}). ${keep}`
+        : `To repair: \`pulumi up --refresh --stack ${report.stack}\` reads the live state and puts back what the program declares (${plain}). ${keep}`,
     );
-    if (unread.length) {
-      out.push(
-        `While ${unread.join(", ")} cannot be read, \`pulumi up --refresh\` fails as well; repair the drifted resources alone with \`pulumi up --refresh --stack ${report.stack}${report.drifted.map((r) => ` --target '${r.urn}'`).join("")}\`.`,
-      );
-    }
   }
   return out;
 }
