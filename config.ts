@@ -37,14 +37,6 @@ export interface StackConfig {
   aws?: Omit<AwsArgs, "protect">;
   github?: Omit<GithubArgs, "repoSecrets" | "orgSecrets"> & { carryConfigCredentials: boolean };
   vercel?: Omit<VercelArgs, "variables">;
-  /**
-   * Where the credentials this program mints come from: `random` resources with keepers (every real
-   * stack), or secrets in the stack config (`config`: only for an engine without the random plugin, the
-   * sandbox on a machine that cannot build it).
-   */
-  credentialSource: "random" | "config";
-  /** With credentialSource "config": the minted credentials, by service. */
-  providedCredentials: Partial<Record<RotatedService, pulumi.Output<string>>>;
   gong?: Omit<GongArgs, "webhook"> & { webhookUrl?: string };
   estuary?: Omit<EstuaryArgs, "captureToken" | "snowflake"> & {
     /** Materialize to Snowflake as the Snowflake module's current service user (needs snowflakeEnabled). */
@@ -397,13 +389,6 @@ export function loadStackConfig(cfg: ConfigSource = programConfig(), stack = pul
       }
     : undefined;
 
-  const credentialSource = r.oneOf("credentialSource", ["random", "config"] as const, "random");
-  if (credentialSource === "config" && ["production", "staging", "development"].includes(stack)) {
-    r.problems.push(
-      `${cfg.name}:credentialSource "config" is for the sandbox only; ${stack} mints its credentials with random resources`,
-    );
-  }
-  const providedCredentials: StackConfig["providedCredentials"] = {};
   const url = { pattern: /^https?:\/\/\S+$/, what: "an http(s) URL" };
 
   const gong = gongEnabled
@@ -426,19 +411,6 @@ export function loadStackConfig(cfg: ConfigSource = programConfig(), stack = pul
       pattern: url.pattern,
       what: "the Gong tenant's API base URL, an http(s) URL like https://us-12345.api.gong.io",
     });
-  // Webhook credentials exist when something uses or carries them (the Gong module's webhook rule, the
-  // Estuary capture, the CI secrets and Vercel variables).
-  const carriers = Boolean(github || vercel);
-  if (credentialSource === "config") {
-    if (gong?.webhookUrl || carriers) providedCredentials.gong = r.secret("gongWebhookSecret");
-    if (estuaryEnabled || carriers) providedCredentials.estuary = r.secret("estuaryCaptureToken");
-    if (snowflake) {
-      r.problems.push(
-        `${cfg.name}:snowflakeEnabled needs credentialSource "random" (its service users' passwords)`,
-      );
-    }
-  }
-
   const estuary = estuaryEnabled
     ? {
         prefix: r.string("estuaryPrefix", {
@@ -566,8 +538,6 @@ export function loadStackConfig(cfg: ConfigSource = programConfig(), stack = pul
     aws,
     github,
     vercel,
-    credentialSource,
-    providedCredentials,
     gong,
     estuary,
     portkey,

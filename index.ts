@@ -16,27 +16,17 @@ import { VercelSite, type VercelVariable } from "./integrations/vercel";
 
 const config = loadStackConfig();
 
-// Credentials this program mints, each rotated by its service's epoch. Webhook secrets exist when something
-// uses or carries them (Gong's webhook rule, the Estuary capture; the Vercel app verifies and sends
-// webhooks; CI uses them in integration checks).
-interface Minted {
-  current: pulumi.Output<string>;
-  audit(): Record<string, unknown>;
-}
+// Credentials this program mints with random resources, each rotated by its service's epoch. Webhook
+// secrets exist when something uses or carries them (Gong's webhook rule, the Estuary capture; the Vercel
+// app verifies and sends webhooks; CI uses them in integration checks).
 const carriers = Boolean(config.github || config.vercel);
-const credential = (service: RotatedService, name: string, mixedCase = false): Minted => {
-  if (config.credentialSource === "config") {
-    // Only the sandbox, on an engine without the random plugin: the value comes from its stack config.
-    const current = config.providedCredentials[service]!;
-    return { current, audit: () => ({ source: "config" }) };
-  }
-  return new RotatedCredential(name, {
+const credential = (service: RotatedService, name: string, mixedCase = false) =>
+  new RotatedCredential(name, {
     service,
     rotation: config.rotation.services[service],
     maxAgeDays: config.rotation.maxAgeDays,
     mixedCase,
   });
-};
 const snowflakeCredential = config.snowflake
   ? credential("snowflake", "snowflake-service-password", true) // Snowflake's password policy
   : undefined;
@@ -51,7 +41,7 @@ const snowflake =
   snowflakeCredential &&
   new SnowflakeAnalytics("snowflake", {
     ...config.snowflake,
-    credential: snowflakeCredential as RotatedCredential,
+    credential: snowflakeCredential,
     protect: config.protect,
   });
 const aws = config.aws && new DataLake("aws", { ...config.aws, protect: config.protect });

@@ -212,8 +212,6 @@ export function analyzeImport(
 ): ImportAnalysis {
   const byName = new Map(entries.map((e) => [e.name, e]));
   const ctx: ResolveContext = {
-    credentialSource:
-      byName.get("CREDENTIAL_SOURCE")?.value || current.get("credentialSource")?.value || "random",
     extraKeys: portkeySecretKeys(
       byName.get("PORTKEY_PROVIDERS")?.value ?? current.get("portkeyProviders")?.value,
     ),

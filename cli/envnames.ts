@@ -72,7 +72,6 @@ const DECLARED = [
   "vercelFramework",
   "vercelGitRepository",
   "vercelDomain",
-  "credentialSource",
   "gongEnabled",
   "gongApiUrl",
   "gongWorkspaceId",
@@ -126,8 +125,6 @@ const CREDENTIALS = [
   "portkeyApiKey",
   "lambdaApiKey",
 ];
-/** Read only with credentialSource: config (the sandbox); other stacks mint these (integrations/rotation.ts). */
-export const CONFIG_SOURCE_CREDENTIALS = ["gongWebhookSecret", "estuaryCaptureToken"];
 
 const info = (key: string, canonical: string, more: Partial<KeyInfo> = {}): KeyInfo => ({
   key,
@@ -143,9 +140,6 @@ export const KEYS: Record<string, KeyInfo> = Object.fromEntries(
     ...DECLARED.map((k) => info(k, upperSnake(k))),
     ...DECLARED_STRUCTURED.map((k) => info(k, upperSnake(k), { structured: true })),
     ...CREDENTIALS.map((k) => info(k, upperSnake(k), { secret: true })),
-    ...CONFIG_SOURCE_CREDENTIALS.map((k) =>
-      info(k, upperSnake(k), { secret: true, note: "read only with credentialSource: config" }),
-    ),
     // ESTUARY_API_URL is Estuary's public API in the design documents, not the control plane's PostgREST root
     info("estuaryApiUrl", "ESTUARY_CONTROL_PLANE_URL"),
     info("estuaryApiKey", "ESTUARY_CONTROL_PLANE_API_KEY", {
@@ -241,6 +235,17 @@ export const NAMES: Record<string, NameRule> = {
   ESTUARY_WEBHOOK_TOKEN: {
     kind: "minted",
     why: "the Estuary capture's webhook token, which the program mints, rotates and publishes under this name",
+    source: "the program's GitHub secrets and Vercel variables",
+  },
+  ESTUARY_CAPTURE_TOKEN: {
+    kind: "minted",
+    why: "the Estuary capture's webhook token: the program mints and rotates it (`sophia secrets rotate --service estuary`) and publishes it as ESTUARY_WEBHOOK_TOKEN",
+    source: "earlier sandbox stacks",
+  },
+  // Gong
+  GONG_WEBHOOK_SECRET: {
+    kind: "minted",
+    why: "the verification key of Gong's webhook rule, which the program mints, rotates (`sophia secrets rotate --service gong`) and publishes under this name (output gongWebhookSetup)",
     source: "the program's GitHub secrets and Vercel variables",
   },
   // Airbyte
@@ -454,8 +459,6 @@ export type Resolution =
   | { kind: "unknown"; key: string };
 
 export interface ResolveContext {
-  /** The stack's credentialSource after the import ("random" unless set). */
-  credentialSource: string;
   /** Secret keys the stack's portkeyProviders name (apiKeySecret): read by the program too. */
   extraKeys: ReadonlySet<string>;
 }
@@ -479,12 +482,6 @@ export function resolveEnvName(name: string, value: string, ctx: ResolveContext)
     key = CANONICAL[name] ?? configKeyFor(name);
   } catch (err) {
     return { kind: "skip", why: (err as Error).message };
-  }
-  if (CONFIG_SOURCE_CREDENTIALS.includes(key) && ctx.credentialSource !== "config") {
-    return {
-      kind: "skip",
-      why: `the program makes it itself: it mints and rotates this credential (\`sophia secrets rotate\`); ${key} is read only by a stack with credentialSource: config (the sandbox)`,
-    };
   }
   if (!isKnownKey(key, ctx.extraKeys)) return { kind: "unknown", key };
   return { kind: "set", writes: [{ key, value }], rule: CANONICAL[name] ? "canonical" : "generic" };

@@ -49,6 +49,9 @@ export function sandboxUrls(ports: Record<StandIn, number>): Record<string, stri
     gongApiUrl: at("gong"),
     estuaryApiUrl: at("estuary", "/rest/v1"),
     estuaryConfigEncryptionUrl: at("estuary"),
+    // the sandbox capture's HTTP-ingest endpoint (prefix sophia-ai/sandbox/), where `secrets rotate` checks a
+    // new webhook token; the stand-in takes the capture and its path as one encoded segment each
+    estuaryIngestUrl: at("estuary", "/ingest/sophia-ai%2Fsandbox%2Fgong-webhook/gong%2Fcalls"),
     portkeyApiUrl: at("portkey", "/v1"),
     openrouterApiUrl: at("openrouter", "/api/v1"),
     lambdaApiUrl: at("lambda"),

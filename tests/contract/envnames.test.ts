@@ -6,15 +6,7 @@ import * as path from "node:path";
 import { parse as parseDotenv } from "dotenv";
 import { parse as parseYaml } from "yaml";
 import { analyzeImport, exportLines, exportText, parseEnvText, type StackValues } from "../../cli/dotenv";
-import {
-  CONFIG_SOURCE_CREDENTIALS,
-  dotenvQuote,
-  exportNameFor,
-  isSecretValue,
-  KEYS,
-  NAMES,
-  resolveEnvName,
-} from "../../cli/envnames";
+import { dotenvQuote, exportNameFor, isSecretValue, KEYS, NAMES, resolveEnvName } from "../../cli/envnames";
 import { PROGRAM_ORG_SECRETS, programOwnedSecrets, pushPlan } from "../../cli/githubSecrets";
 import { CARRIERS } from "../../integrations/credentials";
 
@@ -106,7 +98,7 @@ FOO_BAR=baz
 
 describe("the names of the platform's .env files", () => {
   it("lands every design-document name on a key something reads, or says why not", () => {
-    const ctx = { credentialSource: "random", extraKeys: new Set<string>() };
+    const ctx = { extraKeys: new Set<string>() };
     for (const name of DESIGN_NAMES) {
       const r = resolveEnvName(name, "value-of-the-right-kind", ctx);
       if (r.kind === "set") for (const w of r.writes) expect([name, w.key in KEYS]).toEqual([name, true]);
@@ -187,7 +179,7 @@ describe("the names of the platform's .env files", () => {
   });
 
   it("splits SNOWFLAKE_ACCOUNT into organization and account, and explains a locator it cannot split", () => {
-    const ctx = { credentialSource: "random", extraKeys: new Set<string>() };
+    const ctx = { extraKeys: new Set<string>() };
     for (const v of ["myorg-my_account", "https://myorg-my_account.snowflakecomputing.com"])
       expect(resolveEnvName("SNOWFLAKE_ACCOUNT", v, ctx)).toMatchObject({
         kind: "set",
@@ -204,7 +196,7 @@ describe("the names of the platform's .env files", () => {
   });
 
   it("checks what a name holds where its meaning depends on it", () => {
-    const ctx = { credentialSource: "random", extraKeys: new Set<string>() };
+    const ctx = { extraKeys: new Set<string>() };
     expect(resolveEnvName("ESTUARY_API_KEY", "your-estuary-api-key", ctx)).toMatchObject({
       kind: "skip",
       why: expect.stringContaining("not a Flow refresh token"),
@@ -219,10 +211,12 @@ describe("the names of the platform's .env files", () => {
         { key: "githubRepository", value: "sophia-ai" },
       ],
     });
-    // the sandbox's config-sourced credentials: imported only where the stack reads them
+    // the webhook credentials: every stack mints them (the sandbox too), so none is imported
     for (const name of ["GONG_WEBHOOK_SECRET", "ESTUARY_CAPTURE_TOKEN"]) {
-      expect(resolveEnvName(name, "x", ctx).kind).toBe("skip");
-      expect(resolveEnvName(name, "x", { ...ctx, credentialSource: "config" }).kind).toBe("set");
+      expect(resolveEnvName(name, "x", ctx)).toMatchObject({
+        kind: "skip",
+        why: expect.stringMatching(/^the program makes it itself: .*sophia secrets rotate --service/),
+      });
     }
     // a Portkey provider's apiKeySecret is a key the program reads, and a secret
     const a = importOf(
@@ -372,7 +366,6 @@ describe("export-env and import-env", () => {
       airbyteApiUrl: "http://127.0.0.1:18001/v1",
       airbyteClientId: "sandbox-airbyte-client",
       airbyteWorkspaceId: "5ae6b09b-fdec-41af-aaf7-7d94cfc33ef6",
-      credentialSource: "config",
       estuaryApiUrl: "http://127.0.0.1:18005/rest/v1",
       gongWorkspaceId: "6543219876543210987",
       postgresPort: "5433",
@@ -391,8 +384,6 @@ describe("export-env and import-env", () => {
     {
       airbyteClientSecret: "airbyte-s3cret",
       gongAccessKey: "gong-key",
-      gongWebhookSecret: "webhook-s3cret",
-      estuaryCaptureToken: "capture-token",
       postgresHost: "db.internal", // a plain-looking value kept secret: exported with `# secret`
       "snowflake:password": "Sn0w!pass#1 x",
       "github:token": "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
@@ -487,13 +478,12 @@ describe("the mapping is the program's", () => {
     for (const f of readers)
       for (const m of read(f).matchAll(/\bget\("([\w:]+)"\)/g))
         expect([f, m[1], m[1] in KEYS]).toEqual([f, m[1], true]);
-    for (const k of CONFIG_SOURCE_CREDENTIALS) expect(configTs).toContain(`r.secret("${k}")`);
   });
 
   it("gives every key one canonical name that imports back to it", () => {
     const canon = Object.values(KEYS).map((k) => k.canonical);
     expect(canon).toEqual([...new Set(canon)]);
-    const ctx = { credentialSource: "config", extraKeys: new Set<string>() };
+    const ctx = { extraKeys: new Set<string>() };
     for (const k of Object.values(KEYS)) {
       const r = resolveEnvName(k.canonical, k.structured ? "[]" : "team_1", ctx);
       expect([k.canonical, r.kind === "set" && r.writes.map((w) => w.key)]).toEqual([

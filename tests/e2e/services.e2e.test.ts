@@ -1,13 +1,14 @@
 // End to end on the real Pulumi engine: the Gong, Estuary Flow, Portkey, OpenRouter and Lambda Cloud
-// modules of the sophia-ai program on a stack of their own, against their stand-ins. The random provider
-// plugin cannot be built here, so this stack takes its two minted credentials from its config
-// (credentialSource "config"); the random path is covered by the mock tests in tests/unit/stacks.test.ts.
+// modules of the sophia-ai program on a stack of their own, against their stand-ins. The two webhook
+// credentials are minted by the random provider plugin, as in every stack: the test reads them from the
+// stack's state in memory where it needs them, and never prints them.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { detectDrift } from "../../cli/drift";
+import { currentCredential } from "../../cli/rotationChecks";
 import { ESTUARY_SANDBOX } from "../../sandbox/estuary";
 import { GONG_SANDBOX } from "../../sandbox/gong";
 import { LAMBDA_SANDBOX } from "../../sandbox/lambda";
@@ -22,9 +23,7 @@ const SERVICES = ["gong", "estuary", "portkey", "openrouter", "lambda"] as const
 const SECRETS = {
   gongAccessKey: GONG_SANDBOX.accessKey,
   gongAccessKeySecret: GONG_SANDBOX.accessKeySecret,
-  gongWebhookSecret: "e2e-gong-webhook-secret-5e21c0",
   estuaryRefreshToken: ESTUARY_SANDBOX.refreshToken,
-  estuaryCaptureToken: "e2e-estuary-capture-token-9b7f44",
   postgresPassword: "e2e-postgres-password-a41d",
   redisPassword: "e2e-redis-password-0b6e",
   portkeyApiKey: PORTKEY_SANDBOX.apiKey,
@@ -55,7 +54,6 @@ beforeAll(async () => {
   stack = await localStack({ stackName, backendDir });
   const plain: Record<string, string> = {
     airbyteEnabled: "false",
-    credentialSource: "config",
     postgresHost: "127.0.0.1",
     postgresUser: "sophia",
     redisHost: "127.0.0.1",
@@ -170,6 +168,21 @@ test("the five SaaS modules: up, no-op, drift, restore, refresh and destroy on t
   const [instance] = await admin.lambda.objects("instances");
   expect(instance).toMatchObject({ name: `${prefix}-gpu`, status: "active" });
 
+  // The two minted credentials (RandomPassword slots, epoch 0: slot b is current), from the state in memory.
+  const deployment = (await stack.exportStack()).deployment;
+  const minted = {
+    estuary: currentCredential(deployment, "estuary", 0),
+    gong: currentCredential(deployment, "gong", 0),
+  };
+  expect(
+    (deployment.resources as any[])
+      .filter((r) => r.type === "random:index/randomPassword:RandomPassword")
+      .map((r) => `${r.inputs.keepers.service}-${r.inputs.keepers.slot}`)
+      .sort(),
+  ).toEqual(["estuary-a", "estuary-b", "gong-a", "gong-b"]);
+  expect(minted.estuary).toMatch(/^[A-Za-z0-9]{40}$/);
+  expect(minted.gong).toMatch(/^[A-Za-z0-9]{40}$/);
+
   // The capture accepts a webhook call with the minted token, and only with it.
   // (the stand-in takes the capture's HTTP path as one encoded segment)
   const ingest = `http://127.0.0.1:${sb.sandbox.services.estuary.port}/ingest/${encodeURIComponent(
@@ -181,12 +194,12 @@ test("the five SaaS modules: up, no-op, drift, restore, refresh and destroy on t
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: JSON.stringify({ type: "call_completed", data: { id: "c-1" } }),
     });
-  expect((await post(SECRETS.estuaryCaptureToken)).status).toBe(200);
+  expect((await post(minted.estuary)).status).toBe(200);
   expect((await post("wrong-token")).status).toBe(401);
   // Estuary holds the endpoint credentials only sops-encrypted (the capture token, the PostgreSQL and
   // Redis passwords), as its config-encryption service returned them.
   const estuaryStore = JSON.stringify(await admin.estuary.objects("live_specs"));
-  for (const secret of [SECRETS.estuaryCaptureToken, SECRETS.postgresPassword, SECRETS.redisPassword]) {
+  for (const secret of [minted.estuary, SECRETS.postgresPassword, SECRETS.redisPassword]) {
     expect(estuaryStore).not.toContain(secret);
   }
   expect(estuaryStore.match(/"(require_auth_token|password)_sops":"ENC\[AES256_GCM/g)).toHaveLength(3);
@@ -196,9 +209,7 @@ test("the five SaaS modules: up, no-op, drift, restore, refresh and destroy on t
   expect(outputs.openrouterKeys.secret).toBe(true);
   expect(outputs.lambdaPrivateKeys.secret).toBe(true);
   expect(outputs.gongWebhookSetup.secret).toBe(true);
-  expect(new URL(outputs.gongWebhookSetup.value.webhookUrl).searchParams.get("key")).toBe(
-    SECRETS.gongWebhookSecret,
-  );
+  expect(new URL(outputs.gongWebhookSetup.value.webhookUrl).searchParams.get("key")).toBe(minted.gong);
   const returned = [
     ...Object.values<string>(outputs.openrouterKeys.value),
     ...Object.values<string>(outputs.lambdaPrivateKeys.value),
@@ -208,7 +219,8 @@ test("the five SaaS modules: up, no-op, drift, restore, refresh and destroy on t
     path.join(backendDir, ".pulumi", "stacks", "sophia-ai", `${stackName}.json`),
     "utf8",
   );
-  for (const secret of [...Object.values(SECRETS), ...returned]) expect(stateText).not.toContain(secret);
+  for (const secret of [...Object.values(SECRETS), ...Object.values(minted), ...returned])
+    expect(stateText).not.toContain(secret);
   const sizes: Record<string, number> = {};
   for (const r of JSON.parse(stateText).checkpoint.latest.resources as any[]) {
     if (r.inputs?.__provider)
