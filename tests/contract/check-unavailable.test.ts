@@ -131,7 +131,8 @@ const expectUnavailable = (r: Awaited<ReturnType<typeof check>>, names: string[]
     new RegExp(`\\banswered ${status}\\b`).test(r[n].error ?? "") || r[n].error,
     /^retry later; .*\(see .*(status|Health Dashboard)/.test(r[n].recommendation ?? "") ||
       r[n].recommendation,
-    /\b(credentials?|keys?|tokens?|passwords?|secrets?)\b/i.test(r[n].recommendation ?? "") && r[n].recommendation,
+    /\b(credentials?|keys?|tokens?|passwords?|secrets?)\b/i.test(r[n].recommendation ?? "") &&
+      r[n].recommendation,
   ]);
   expect(seen).toEqual(names.map((n) => [n, "fail", "reachable", true, true, false]));
 };
