@@ -115,6 +115,9 @@ export function integrationOf(urn: string, type?: string): string {
   return pkg;
 }
 
+/** The engine's closing line of a failed operation, which says nothing of why. */
+const GENERIC = /^(preview failed|update failed|refresh failed)$/i;
+
 /** One line of an engine diagnostic: colour and markup removed, "Preview failed: " and the like dropped. */
 function oneLine(message: string): string {
   const text =
@@ -140,12 +143,19 @@ export function readRefreshEvents(events: EngineEvent[]): RefreshOutcome {
   const visited = new Map<string, string>();
   const done = new Set<string>();
   const failed = new Map<string, string>();
+  /** Error lines of the run as a whole (the engine's, not a resource's). */
+  const general: string[] = [];
   const drifted: DriftedResource[] = [];
   for (const e of events) {
     const pre = e.resourcePreEvent?.metadata;
     if (pre) visited.set(pre.urn, pre.type);
     const d = e.diagnosticEvent;
-    if (d?.urn && d.severity === "error" && !failed.has(d.urn)) failed.set(d.urn, oneLine(d.message));
+    if (d?.severity === "error") {
+      const line = oneLine(d.message);
+      if (d.urn && !d.urn.includes("::pulumi:pulumi:Stack::")) {
+        if (!failed.has(d.urn)) failed.set(d.urn, line);
+      } else if (line && !GENERIC.test(line) && !general.includes(line)) general.push(line);
+    }
     const f = e.resOpFailedEvent?.metadata;
     if (f && !failed.has(f.urn)) failed.set(f.urn, "the read failed");
     const m = e.resOutputsEvent?.metadata;
@@ -175,7 +185,9 @@ export function readRefreshEvents(events: EngineEvent[]): RefreshOutcome {
       type,
       name: urn.split("::").pop() ?? urn,
       integration: integrationOf(urn, type),
-      error: failed.get(urn) || "the refresh stopped before reading it",
+      error:
+        failed.get(urn) ||
+        `the refresh stopped before reading it${general.length ? `: ${general.join("; ")}` : ""}`,
     });
   }
   // what the vendors hold: not the stack, the program's components or the providers (unless unreadable)
@@ -203,7 +215,7 @@ export async function refreshPreview(stack: Pick<Stack, "previewRefresh">): Prom
       .map((e) => e.diagnosticEvent)
       .filter((d) => d?.severity === "error")
       .map((d) => oneLine(d?.message ?? ""))
-      .filter((l) => l && !/^(preview failed|update failed|refresh failed)$/i.test(l));
+      .filter((l) => l && !GENERIC.test(l));
     throw new CliError(
       `the refresh preview failed: ${errors.length ? [...new Set(errors)].join("; ") : engineMessage(err)}`,
     );

@@ -144,10 +144,21 @@ test("a failed refresh preview still yields the drift it read and, per resource,
   ]);
 });
 
-test("a resource the refresh began and never finished is unreadable, not clean", () => {
-  const outcome = readRefreshEvents([pre(PG), pre(KEY), outputs(PG, "same", {}, {})] as EngineEvent[]);
-  expect(outcome.unreadable).toEqual([
+test("a resource the refresh began and never finished is unreadable, not clean, with the run's own error", () => {
+  const begun = [pre(PG), pre(KEY), outputs(PG, "same", {}, {})];
+  expect(readRefreshEvents(begun as EngineEvent[]).unreadable).toEqual([
     expect.objectContaining({ name: "lambda-key-ops", error: "the refresh stopped before reading it" }),
+  ]);
+  const crashed = [
+    ...begun,
+    diag("error", "the provider exited unexpectedly\n"),
+    diag("error", "preview failed\n"),
+  ];
+  expect(readRefreshEvents(crashed as EngineEvent[]).unreadable).toEqual([
+    expect.objectContaining({
+      name: "lambda-key-ops",
+      error: "the refresh stopped before reading it: the provider exited unexpectedly",
+    }),
   ]);
 });
 
