@@ -207,3 +207,21 @@ test("STS's throttling (400 Throttling) is 'reachable', not a refusal of the cre
     await sts.close();
   }
 });
+
+test("an answer that is neither an outage nor a refusal names the URL to check, not 'retry later'", async () => {
+  await sb.admin("airbyte").fault({ route: "POST /applications/token", status: 404 });
+  await sb.admin("portkey").fault({ route: "*", status: 400 });
+  const r = await check(["airbyte", "portkey"]);
+  expect(r.airbyte).toMatchObject({
+    status: "fail",
+    stage: "reachable",
+    error: "Airbyte answered 404 for POST /applications/token",
+    recommendation: "check airbyteApiUrl (no Airbyte API there)",
+  });
+  expect(r.portkey).toMatchObject({
+    status: "fail",
+    stage: "reachable",
+    recommendation: "check portkeyApiUrl",
+  });
+  expect(r.portkey.error).toMatch(/^Portkey answered 400: /);
+});
