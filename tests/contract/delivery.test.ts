@@ -3,7 +3,7 @@
 // updated, across pages), the incident memory that tells Slack once per incident, the exit codes that fail
 // a job, and the release's dispatch of the production workflow. Every exchange is validated against
 // GitHub's published description (@octokit/openapi) and Slack's.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -22,7 +22,7 @@ import { changedFiles, planFor } from "../../cli/ci/stacks";
 import { outcomeOf } from "../../cli/ci/watch";
 import { GITHUB_SANDBOX } from "../../sandbox/github";
 import { SLACK_SANDBOX } from "../../sandbox/slack";
-import { ROOT } from "../../scripts/lib";
+import { type CliRun, runSophia } from "../helpers/cli";
 import { type TestSandbox, useContractSandbox } from "../helpers/sandbox";
 
 jest.setTimeout(60_000);
@@ -59,31 +59,14 @@ function result(stack: string, over: Partial<OperationResult> = {}): OperationRe
 }
 
 /** Runs bin/sophia with the stand-ins as GitHub and Slack. */
-function sophia(
-  args: string[],
-  extra: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("bash", [path.join(ROOT, "bin", "sophia"), ...args], {
-      env: {
-        ...process.env,
-        GITHUB_TOKEN: GITHUB_SANDBOX.token,
-        GITHUB_REPOSITORY: REPO,
-        GITHUB_API_URL: sb.url("github"),
-        SOPHIA_QUIET: "1",
-        ...extra,
-      },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+function sophia(args: string[], extra: Record<string, string> = {}): Promise<CliRun> {
+  return runSophia(args, {
+    env: {
+      GITHUB_TOKEN: GITHUB_SANDBOX.token,
+      GITHUB_REPOSITORY: REPO,
+      GITHUB_API_URL: sb.url("github"),
+      ...extra,
+    },
   });
 }
 

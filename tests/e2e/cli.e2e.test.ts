@@ -1,13 +1,14 @@
 // The `sophia` CLI end to end: real engine, a stack of its own on a temporary backend, the stand-ins, and
 // the real PostgreSQL and Redis servers of scripts/services.sh. Each command runs as a user would run it.
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { AIRBYTE_SANDBOX } from "../../sandbox/airbyte";
 import { SLACK_SANDBOX } from "../../sandbox/slack";
-import { ensureEngine, localStack, ROOT, SANDBOX_PASSPHRASE } from "../../scripts/lib";
+import { ensureEngine, localStack, ROOT } from "../../scripts/lib";
+import { type CliRun, fileBackend, runSophia } from "../helpers/cli";
 import { type Admin, airbyteStackConfig, startTestSandbox, type TestSandbox } from "../helpers/sandbox";
 
 jest.setTimeout(240_000);
@@ -34,36 +35,14 @@ let work: string;
 const stackName = `cli-${process.pid}`;
 
 /** Runs the CLI as a user would, asynchronously (the stand-ins live in this process and must keep serving). */
-function sophia(
-  args: string[],
-  extraEnv: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("bash", [path.join(ROOT, "bin", "sophia"), ...args, "--stack", stackName], {
-      cwd: work,
-      env: {
-        ...process.env,
-        PULUMI_BACKEND_URL: `file://${path.join(work, "state")}`,
-        PULUMI_CONFIG_PASSPHRASE: SANDBOX_PASSPHRASE,
-        SOPHIA_QUIET: "1",
-        SLACK_WEBHOOK_URL: `${sb.url("slack")}${SLACK_SANDBOX.webhookPath}`,
-        ...extraEnv,
-      },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (process.env.SOPHIA_DEBUG_CLI)
-        require("node:fs").appendFileSync("/tmp/cli-debug.log", `${args.join(" ")} => ${code}\n${stderr}\n`);
-      resolve({ code, stdout, stderr });
-    });
+function sophia(args: string[], extraEnv: Record<string, string> = {}): Promise<CliRun> {
+  return runSophia([...args, "--stack", stackName], {
+    cwd: work,
+    env: {
+      ...fileBackend(path.join(work, "state")),
+      SLACK_WEBHOOK_URL: `${sb.url("slack")}${SLACK_SANDBOX.webhookPath}`,
+      ...extraEnv,
+    },
   });
 }
 

@@ -2,7 +2,7 @@
 // state holds secrets and objects named after the stack), backed up and restored into fresh file backends.
 // A backup goes back into the stack it was taken from; under another name it is refused before anything
 // exists, and a restore that fails after creating its stack leaves neither the stack nor its config file.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import {
   existsSync,
   mkdirSync,
@@ -19,6 +19,7 @@ import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { OPENROUTER_SANDBOX } from "../../sandbox/openrouter";
 import { ensureEngine, localStack, ROOT, SANDBOX_PASSPHRASE } from "../../scripts/lib";
+import { type CliRun, fileBackend, runSophia } from "../helpers/cli";
 import { type Admin, startTestSandbox, type TestSandbox } from "../helpers/sandbox";
 
 jest.setTimeout(300_000);
@@ -33,33 +34,8 @@ const otherName = `restore-other-${process.pid}`;
 const configFile = (name: string) => path.join(ROOT, `Pulumi.${name}.yaml`);
 
 /** Runs the CLI as a user would, on the backend `backendDir`, asynchronously (the stand-in lives here). */
-function sophia(
-  args: string[],
-  backendDir: string,
-  extraEnv: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("bash", [path.join(ROOT, "bin", "sophia"), ...args], {
-      cwd: work,
-      env: {
-        ...process.env,
-        PULUMI_BACKEND_URL: `file://${backendDir}`,
-        PULUMI_CONFIG_PASSPHRASE: SANDBOX_PASSPHRASE,
-        SOPHIA_QUIET: "1",
-        ...extraEnv,
-      },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+function sophia(args: string[], backendDir: string, extraEnv: Record<string, string> = {}): Promise<CliRun> {
+  return runSophia(args, { cwd: work, env: { ...fileBackend(backendDir), ...extraEnv } });
 }
 
 const freshBackend = (name: string) => {

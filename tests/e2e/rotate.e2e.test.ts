@@ -1,18 +1,10 @@
-// `sophia secrets rotate` end to end: the CLI as a user runs it, the real engine, a stack of its own on a
-// temporary file backend. A rotation that cannot be carried out leaves the stack's rotation config as it
-// was, reports every service, and `--json` prints one document with the error, with exit 7.
-//
-// The second stack's state is that of a stack deployed where the random provider plugin exists (README, "The
-// Pulumi engine": it may not be buildable here): the gong webhook secret's two RandomPassword slots, as
-// integrations/rotation.ts makes them. Its apply fails in the engine because another update holds the
-// stack's lock, as an apply that fails for any reason would.
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { ensureEngine, localStack, ROOT, SANDBOX_PASSPHRASE } from "../../scripts/lib";
+import { ensureEngine, localStack, ROOT } from "../../scripts/lib";
+import { type CliRun, fileBackend, runSophia } from "../helpers/cli";
 
 jest.setTimeout(300_000);
 
@@ -22,28 +14,8 @@ const undeployed = `rotate-${process.pid}`;
 const deployed = `rotate-dep-${process.pid}`;
 const GONG = { epoch: 4, rotatedAt: "2026-01-01T00:00:00Z" };
 
-function sophia(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("bash", [path.join(ROOT, "bin", "sophia"), ...args], {
-      cwd: work,
-      env: {
-        ...process.env,
-        PULUMI_BACKEND_URL: `file://${path.join(work, "state")}`,
-        PULUMI_CONFIG_PASSPHRASE: SANDBOX_PASSPHRASE,
-        SOPHIA_QUIET: "1",
-      },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+function sophia(args: string[]): Promise<CliRun> {
+  return runSophia(args, { cwd: work, env: fileBackend(path.join(work, "state")) });
 }
 
 async function newStack(stackName: string): Promise<Stack> {

@@ -1,14 +1,10 @@
-// `sophia secrets import-env`, `export-env` and `sync-github` as a user runs them, on stacks of their own
-// (a temporary file backend) with the real engine, and the GitHub stand-in: the platform's .env lands on the
-// keys the program reads, a bad file writes nothing, a round trip changes nothing, and a stack holding
-// github:token syncs without pushing it or the program's own secrets.
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { GITHUB_SANDBOX } from "../../sandbox/github";
-import { ensureEngine, localStack, ROOT, SANDBOX_PASSPHRASE } from "../../scripts/lib";
+import { ensureEngine, localStack, ROOT } from "../../scripts/lib";
+import { type CliRun, fileBackend, runSophia } from "../helpers/cli";
 import { startTestSandbox, type TestSandbox } from "../helpers/sandbox";
 
 jest.setTimeout(240_000);
@@ -19,35 +15,16 @@ const A = `env-a-${process.pid}`;
 const B = `env-b-${process.pid}`;
 const stacks: Record<string, Stack> = {};
 
-function sophia(
-  args: string[],
-  stackName: string,
-  extraEnv: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env: Record<string, string | undefined> = {
-      ...process.env,
-      PULUMI_BACKEND_URL: `file://${path.join(work, "state")}`,
-      PULUMI_CONFIG_PASSPHRASE: SANDBOX_PASSPHRASE,
-      SOPHIA_QUIET: "1",
+function sophia(args: string[], stackName: string, extraEnv: Record<string, string> = {}): Promise<CliRun> {
+  return runSophia([...args, "--stack", stackName], {
+    cwd: work,
+    // the token comes from the stack
+    env: {
+      ...fileBackend(path.join(work, "state")),
       GITHUB_API_URL: sb.url("github"),
+      GITHUB_TOKEN: undefined,
       ...extraEnv,
-    };
-    delete env.GITHUB_TOKEN; // the token comes from the stack
-    const child = spawn("bash", [path.join(ROOT, "bin", "sophia"), ...args, "--stack", stackName], {
-      cwd: work,
-      env,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    },
   });
 }
 
