@@ -115,10 +115,10 @@ export function isApiError(err: unknown): err is ApiError {
 }
 
 /** Process-wide pacing slots, shared by every client (and every deserialized copy of this module). */
-function paceSlots(): Map<string, number> {
-  const g = globalThis as { __sophiaPaceSlots?: Map<string, number> };
-  g.__sophiaPaceSlots ??= new Map();
-  return g.__sophiaPaceSlots;
+function paceLanes(): Map<string, Promise<number>> {
+  const g = globalThis as { __sophiaPaceLanes?: Map<string, Promise<number>> };
+  g.__sophiaPaceLanes ??= new Map();
+  return g.__sophiaPaceLanes;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -339,14 +339,24 @@ export class ApiClient {
     }
   }
 
+  /**
+   * Waits for this request's turn: requests sharing a key start one at a time, each at least
+   * `minIntervalMs` after the previous one actually started. Spacing is measured from real start times,
+   * not from slots booked in advance, so a busy event loop that wakes several sleepers at once cannot
+   * release them as a burst.
+   */
   private async pace(): Promise<void> {
-    if (!this.opts.minIntervalMs) return;
+    const interval = this.opts.minIntervalMs;
+    if (!interval) return;
     const key = this.opts.paceKey ?? this.opts.baseUrl;
-    const slots = paceSlots();
-    const now = Date.now();
-    const slot = Math.max(now, slots.get(key) ?? 0);
-    slots.set(key, slot + this.opts.minIntervalMs);
-    if (slot > now) await sleep(slot - now);
+    const lanes = paceLanes();
+    const mine = (lanes.get(key) ?? Promise.resolve(0)).then(async (previousStart) => {
+      const wait = previousStart + interval - Date.now();
+      if (wait > 0) await sleep(wait);
+      return Date.now();
+    });
+    lanes.set(key, mine);
+    await mine;
   }
 }
 
