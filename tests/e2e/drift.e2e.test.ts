@@ -1,10 +1,3 @@
-// `sophia drift` with one vendor down, end to end: the real engine, a stack of its own on a temporary backend
-// (the Airbyte pipeline and a Lambda SSH key), the stand-ins. Lambda answers 503 to every read while an
-// Airbyte destination was edited out of band. The command names the drift of the one and the unreadable
-// other with Lambda's message (not the engine's output), tells Slack once, exits 8; and what it says about
-// repairing holds on the engine: a plain `pulumi up` leaves the drift, `pulumi up --refresh` fails while
-// Lambda cannot be read, `pulumi up --refresh --target <the drifted resource>` repairs it.
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -13,7 +6,8 @@ import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { AIRBYTE_SANDBOX } from "../../sandbox/airbyte";
 import { LAMBDA_SANDBOX } from "../../sandbox/lambda";
 import { SLACK_SANDBOX } from "../../sandbox/slack";
-import { ensureEngine, localStack, ROOT, SANDBOX_PASSPHRASE } from "../../scripts/lib";
+import { ensureEngine, localStack, ROOT } from "../../scripts/lib";
+import { type CliRun, fileBackend, runSophia } from "../helpers/cli";
 import { type Admin, airbyteStackConfig, startTestSandbox, type TestSandbox } from "../helpers/sandbox";
 
 jest.setTimeout(600_000);
@@ -26,29 +20,13 @@ let stack: Stack;
 let work: string;
 const stackName = `drift-${process.pid}`;
 
-/** Runs the CLI as a user would, asynchronously (the stand-ins live in this process and must keep serving). */
-function sophia(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("bash", [path.join(ROOT, "bin", "sophia"), ...args, "--stack", stackName], {
-      cwd: work,
-      env: {
-        ...process.env,
-        PULUMI_BACKEND_URL: `file://${path.join(work, "state")}`,
-        PULUMI_CONFIG_PASSPHRASE: SANDBOX_PASSPHRASE,
-        SOPHIA_QUIET: "1",
-        SLACK_WEBHOOK_URL: `${sb.url("slack")}${SLACK_SANDBOX.webhookPath}`,
-      },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+function sophia(args: string[]): Promise<CliRun> {
+  return runSophia([...args, "--stack", stackName], {
+    cwd: work,
+    env: {
+      ...fileBackend(path.join(work, "state")),
+      SLACK_WEBHOOK_URL: `${sb.url("slack")}${SLACK_SANDBOX.webhookPath}`,
+    },
   });
 }
 
