@@ -103,7 +103,7 @@ async function startStandIns(ports: Record<StandIn, number>): Promise<void> {
   const log = openSync(LOG_FILE, "a");
   const child = spawn(
     process.execPath,
-    ["-r", "sucrase/register/ts", path.join(ROOT, "sandbox", "main.ts")],
+    ["-r", path.join(ROOT, "bin", "ts-hook.js"), path.join(ROOT, "sandbox", "main.ts")],
     {
       cwd: ROOT,
       detached: true,
