@@ -41,9 +41,13 @@ export function audit(values: Values, now = new Date()): AuditRow[] {
   );
   const rotation = rotationConfig(values);
   const maxAgeDays = maxAgeDaysOf(values);
-  const minted: RotatedService[] = ROTATED_SERVICES.filter((s) =>
-    s === "snowflake" ? flag("snowflakeEnabled") : carriers.length > 0,
-  );
+  // as index.ts decides: a webhook credential exists when a carrier or its consumer does
+  const consumed: Record<RotatedService, boolean> = {
+    snowflake: flag("snowflakeEnabled"),
+    gong: carriers.length > 0 || (flag("gongEnabled") && Boolean(values.get("gongWebhookUrl")?.value)),
+    estuary: carriers.length > 0 || flag("estuaryEnabled"),
+  };
+  const minted = ROTATED_SERVICES.filter((s) => consumed[s]);
   return minted.map((service) => {
     const r = rotation[service] ?? {};
     const s = rotationStatus(r.rotatedAt, maxAgeDays, DUE_WITHIN_DAYS, now);
@@ -64,7 +68,9 @@ export async function auditCommand(o: { stack: string; json?: boolean }) {
   const rows = audit(await stackConfig(await openStack(o.stack)));
   if (o.json) console.log(JSON.stringify({ stack: o.stack, credentials: rows }, null, 2));
   else if (rows.length === 0)
-    console.log(`${o.stack} mints no credentials (no Snowflake, GitHub or Vercel integration enabled).`);
+    console.log(
+      `${o.stack} mints no credentials (no Snowflake, GitHub, Vercel or Estuary integration, no Gong webhook).`,
+    );
   else {
     console.log(
       table(
@@ -140,7 +146,22 @@ export interface RotationOutcome {
   error?: string;
 }
 
-const reason = (err: unknown) => (err instanceof CliError ? err.message : engineMessage(err));
+function reason(err: unknown): string {
+  if (err instanceof CliError) return err.message;
+  const message = engineMessage(err);
+  // the engine itself died (a runner cancelled, the OOM killer): its command line says nothing useful
+  const killed = /Command was killed with (SIG[A-Z]+)/.exec(message);
+  return killed ? `pulumi was killed (${killed[1]}) before the update finished` : message;
+}
+
+/**
+ * What to do when the stack could not be applied again: a lock means another update is running, or one
+ * that was killed left it behind (README, "Rotating credentials": after a killed update).
+ */
+const applyByHand = (why: string) =>
+  /currently locked/.test(why)
+    ? "once no other update is running (a killed one leaves its lock behind), run `pulumi cancel`, `pulumi refresh --clear-pending-creates`, then rotate again"
+    : "run `pulumi up`";
 
 /**
  * Rotates one service: moves its epoch (the older slot is regenerated and becomes current), applies only
@@ -199,9 +220,10 @@ export async function rotateService(
       try {
         await driver.applyService(service);
       } catch (again) {
+        const againWhy = reason(again);
         return failed(
           why,
-          `the rotation config is as it was (epoch ${fromEpoch}), but applying it again failed too (${reason(again)}): run \`pulumi up\``,
+          `the rotation config is as it was (epoch ${fromEpoch}), but applying it again failed too (${againWhy}): ${applyByHand(againWhy)}`,
         );
       }
       return failed(why, `put back: epoch ${fromEpoch} is current again and applied`);
@@ -227,9 +249,10 @@ export async function rotateService(
   try {
     await driver.applyService(service);
   } catch (again) {
+    const againWhy = reason(again);
     return failed(
       error,
-      `the rotation config is back at epoch ${fromEpoch}, but applying it failed (${reason(again)}): run \`pulumi up\``,
+      `the rotation config is back at epoch ${fromEpoch}, but applying it failed (${againWhy}): ${applyByHand(againWhy)}`,
     );
   }
   return { service, fromEpoch, toEpoch: fromEpoch, status: "reverted", detail: verifyError };

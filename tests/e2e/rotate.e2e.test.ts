@@ -200,7 +200,7 @@ test("an apply that fails in the engine: every service reported, gong's rotation
   expect(gong.error).not.toContain("\n");
   expect(gong.error.length).toBeLessThan(400);
   expect(gong.detail).toMatch(
-    /^the rotation config is as it was \(epoch 4\), but applying it again failed too \(.*\): run `pulumi up`$/,
+    /^the rotation config is as it was \(epoch 4\), but applying it again failed too \(the stack is currently locked .*\): once no other update is running \(a killed one leaves its lock behind\), run `pulumi cancel`, `pulumi refresh --clear-pending-creates`, then rotate again$/,
   );
   expect(doc.error).toBe(`gong: ${gong.error}`);
   // Epoch and rotatedAt as they were: the rotation did not happen, so audit does not say "ok, age 0".
