@@ -15,6 +15,7 @@ import {
   type ResolveContext,
   resolveEnvName,
 } from "./envnames";
+import { parseSetAt, SET_AT_KEY, vendorCredentialsOf } from "./vendorCredentials";
 
 /** A stack's config: key → value (secrets decrypted: never print them), as stackConfig reads it. */
 export type StackValues = Map<
@@ -165,6 +166,8 @@ export interface ImportAnalysis {
   repeated: { name: string; lines: number[] }[];
   /** Lines that stop the import: nothing is written while there is one. */
   problems: LineProblem[];
+  /** Vendor credentials this import sets, dated now in credentialsSetAt (recordSetAt). */
+  dated?: string[];
 }
 
 const portkeySecretKeys = (raw: string | undefined): Set<string> => {
@@ -303,6 +306,45 @@ export function analyzeImport(
   return out;
 }
 
+/**
+ * Dates the vendor credentials an import sets (cli/vendorCredentials.ts) in `credentialsSetAt`, so `secrets
+ * audit` ages them: a credential whose value the import changes is set now. Except when the file carries
+ * CREDENTIALS_SET_AT (an export of a stack) and the stack did not hold the credential: then the file's
+ * record travels with it (dated or not), as copying a credential does not make it new. A change of secrecy
+ * alone dates nothing. Adds the write and its change line to `a`, and lists what it dated in `a.dated`.
+ */
+export function recordSetAt(a: ImportAnalysis, current: StackValues, now: Date): void {
+  const fromFile = a.changes.find((c) => c.key === SET_AT_KEY);
+  let setAt: Record<string, string>;
+  try {
+    setAt = { ...parseSetAt(a.writes[SET_AT_KEY]?.value ?? current.get(SET_AT_KEY)?.value) };
+  } catch (err) {
+    throw new Error(`${fromFile ? `${fromFile.envName}: ` : "the stack's "}${(err as Error).message}`);
+  }
+  const after = (k: string) => a.writes[k]?.value ?? current.get(k)?.value;
+  const newValue = (k: string) => k in a.writes && a.writes[k].value !== current.get(k)?.value;
+  const dated: string[] = [];
+  for (const c of vendorCredentialsOf(after)) {
+    if (!c.keys.some(newValue)) continue;
+    const held = c.keys.some((k) => current.get(k)?.value);
+    if (fromFile && !held) continue;
+    setAt[c.id] = now.toISOString();
+    dated.push(c.id);
+  }
+  a.dated = dated;
+  if (!dated.length) return;
+  const value = JSON.stringify(
+    Object.fromEntries(Object.entries(setAt).sort(([x], [y]) => x.localeCompare(y))),
+  );
+  const cur = current.get(SET_AT_KEY);
+  const change: ConfigChange["change"] = cur && cur.set !== false && cur.value !== "{}" ? "update" : "add";
+  a.writes[SET_AT_KEY] = { value, secret: false, structured: true };
+  a.changes = [
+    ...a.changes.filter((c) => c.key !== SET_AT_KEY),
+    { key: SET_AT_KEY, envName: fromFile?.envName ?? "import-env", secret: false, change },
+  ].sort((x, y) => x.key.localeCompare(y.key));
+}
+
 /** The changes importing `env` would make (names only): `analyzeImport` for a name → value object. */
 export function planImport(
   env: Record<string, string>,
@@ -351,6 +393,9 @@ function renderAnalysis(a: ImportAnalysis): string {
       "Empty values (no key created or changed):",
       ...a.empty.map((e) => `  ${e.name} (line ${e.line})`),
     );
+  }
+  if (a.dated?.length) {
+    out.push(`Set now (${SET_AT_KEY}: \`sophia secrets audit\` ages them from today): ${a.dated.join(", ")}`);
   }
   return out.join("\n");
 }
@@ -440,8 +485,14 @@ export async function importEnv(o: {
   // A file with bad lines is not read further: nothing is written, not even the good lines.
   if (problems.length) badLines(o, problems);
   const stack = await openStack(o.stack);
-  const a = analyzeImport(entries, await readStack(stack), { includeUnknown: o.includeUnknown });
+  const current = await readStack(stack);
+  const a = analyzeImport(entries, current, { includeUnknown: o.includeUnknown });
   if (a.problems.length) badLines(o, a.problems);
+  try {
+    recordSetAt(a, current, new Date());
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}; nothing was written`, EXIT.usage);
+  }
   const changes = a.changes.filter((c) => c.change !== "same");
   if (o.json) {
     const { writes: _values, problems: _none, ...report } = a;

@@ -101,6 +101,7 @@ const DECLARED = [
 const DECLARED_STRUCTURED = [
   "airbyteStreams",
   "rotation",
+  "credentialsSetAt",
   "githubProductionReviewers",
   "gongCrmIntegration",
   "gongPermissionProfiles",

@@ -13,7 +13,7 @@ import { ROOT } from "../../scripts/lib";
 import type { CheckReport } from "../check";
 import type { DriftReport } from "../drift";
 import { CliError, EXIT } from "../exit";
-import type { AuditRow, RotateReport } from "../rotate";
+import type { AuditRow, RotateReport, VendorAuditRow } from "../rotate";
 import { GithubRest, githubEnv } from "./github";
 import { type Finding, type IncidentResult, type Outcome, recordOutcome, slackNotifier } from "./incidents";
 import { appendSummary, runUrl, setOutput } from "./output";
@@ -112,6 +112,14 @@ export function outcomeOf(kind: WatchKind, stack: string, run: Run): WatchOutcom
         findings.push({
           id: `${r.service}:overdue`,
           text: `${r.service} credential overdue: ${r.ageDays ?? "?"} days old, at most ${r.maxAgeDays}`,
+        });
+      // vendor-issued credentials: rotated by a person at the vendor (`due` is for what rotate can do)
+      for (const r of ((report.vendorCredentials ?? []) as VendorAuditRow[]).filter(
+        (r) => r.status === "overdue",
+      ))
+        findings.push({
+          id: `vendor:${r.credential}:overdue`,
+          text: `${r.what} overdue: ${r.ageDays ?? "?"} days old, at most ${r.maxAgeDays}; ${r.rotateAt}`,
         });
       break;
     }

@@ -143,6 +143,7 @@ test("import-env puts the platform's .env on the keys the program reads, credent
   expect(secrecy).toEqual({
     "sophia-ai:airbyteClientId": "plain",
     "sophia-ai:airbyteClientSecret": "secret",
+    "sophia-ai:credentialsSetAt": "plain",
     "sophia-ai:estuaryRefreshToken": "secret",
     "sophia-ai:gongAccessKey": "secret",
     "sophia-ai:gongAccessKeySecret": "secret",
@@ -161,6 +162,28 @@ test("import-env puts the platform's .env on the keys the program reads, credent
   });
   expect(config["snowflake:organizationName"].value).toBe("payready");
   expect(config["snowflake:accountName"].value).toBe("analytics");
+  // the vendor credentials it set are dated now, and `secrets audit` ages them from there
+  const vendorIssued = [
+    "gongAccessKey",
+    "airbyteClientSecret",
+    "estuaryRefreshToken",
+    "vercelApiToken",
+    "snowflakePassword",
+    "postgresPassword",
+    "slackWebhookUrl",
+  ];
+  expect(r.stdout).toContain(
+    `Set now (credentialsSetAt: \`sophia secrets audit\` ages them from today): ${vendorIssued.join(", ")}`,
+  );
+  const setAt = JSON.parse(config["sophia-ai:credentialsSetAt"].value);
+  expect(Object.keys(setAt).sort()).toEqual([...vendorIssued].sort());
+  for (const at of Object.values<string>(setAt))
+    expect(Date.now() - Date.parse(at)).toBeLessThan(10 * 60_000);
+  const audit = await sophia(["secrets", "audit", "--json"], A);
+  expect(audit.code).toBe(0);
+  expect(
+    JSON.parse(audit.stdout).vendorCredentials.map((v: any) => `${v.credential}:${v.ageDays}:${v.status}`),
+  ).toEqual(vendorIssued.map((id) => `${id}:0:ok`));
   // no credential in the stack file in plain text
   const stackFile = readFileSync(path.join(ROOT, `Pulumi.${A}.yaml`), "utf8");
   for (const v of VALUES) expect(stackFile).not.toContain(v);
