@@ -11,6 +11,7 @@ import { LambdaSandbox } from "./lambda";
 import { OpenRouterSandbox } from "./openrouter";
 import { PortkeySandbox } from "./portkey";
 import { type StandIn, sandboxPorts } from "./ports";
+import { ReceiverSandbox } from "./receiver";
 import { SlackSandbox } from "./slack";
 import { SnowflakeSandbox } from "./snowflake";
 import { VercelSandbox } from "./vercel";
@@ -27,6 +28,7 @@ export const SERVICES: Record<StandIn, () => Service> = {
   snowflake: () => new SnowflakeSandbox(),
   aws: () => new AwsSandbox(),
   vercel: () => new VercelSandbox(),
+  receiver: () => new ReceiverSandbox(),
 };
 
 export interface Sandbox {

@@ -14,6 +14,8 @@ export const DEFAULT_PORTS = {
   snowflake: 18009,
   aws: 18010,
   vercel: 18011,
+  /** Sophia's own Gong webhook receiver, the consumer of the rotated gong secret */
+  receiver: 18012,
 } as const;
 
 export type StandIn = keyof typeof DEFAULT_PORTS;
@@ -55,5 +57,6 @@ export function sandboxUrls(ports: Record<StandIn, number>): Record<string, stri
     portkeyApiUrl: at("portkey", "/v1"),
     openrouterApiUrl: at("openrouter", "/api/v1"),
     lambdaApiUrl: at("lambda"),
+    gongWebhookUrl: at("receiver", "/api/webhooks/gong"),
   };
 }

@@ -66,7 +66,7 @@ test("another checkout's stand-in on one of our ports is refused, naming it and 
     );
     // that same stand-in is ours when we are the one who started it; the other ports are free to start on
     await expect(inspectPorts(ports, "/home/someone-else/x/.sandbox-data")).rejects.toThrow(
-      "only 1 of this checkout's 11 stand-ins answer",
+      "only 1 of this checkout's 12 stand-ins answer",
     );
   } finally {
     await other.close();
