@@ -1,5 +1,6 @@
 // `npm run sandbox`        deploy the sandbox stack against the local stand-ins and print a summary
 // `npm run sandbox -- down` destroy the sandbox stack's resources and stop the stand-ins
+// `npm run sandbox -- stop` stop the stand-ins only (the stack keeps its resources)
 //
 // The stand-ins listen on the ports of sandbox/ports.ts (SANDBOX_PORT_<NAME> moves one), and the sandbox
 // stack's URL keys are set to follow them. Each stand-in answers /__admin/identity with the data directory
@@ -23,6 +24,8 @@ import { ensureEngine, localStack, ROOT } from "./lib";
 
 const DATA_DIR = path.join(ROOT, ".sandbox-data");
 const PID_FILE = path.join(DATA_DIR, "sandbox.pid");
+/** The ports this checkout's running stand-ins were started on. */
+const PORTS_FILE = path.join(DATA_DIR, "ports.json");
 const LOG_FILE = path.join(DATA_DIR, "sandbox.log");
 const step = (msg: string) => console.log(`\n▶ ${msg}`);
 
@@ -114,6 +117,7 @@ async function startStandIns(ports: Record<StandIn, number>): Promise<void> {
   child.unref();
   closeSync(log);
   writeFileSync(PID_FILE, String(child.pid));
+  writeFileSync(PORTS_FILE, JSON.stringify(ports));
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (
@@ -141,6 +145,7 @@ function stopStandIns(): void {
     // already gone
   }
   rmSync(PID_FILE, { force: true });
+  rmSync(PORTS_FILE, { force: true });
 }
 
 /** The subset of a stack this script uses to point the sandbox stack's URL keys at the stand-ins. */
@@ -178,8 +183,31 @@ function startDatabases(): void {
   }
 }
 
+/** The ports of this checkout's stand-ins when they are running (wherever SANDBOX_PORT_* put them then). */
+async function runningPorts(): Promise<Record<StandIn, number> | undefined> {
+  if (!existsSync(PORTS_FILE)) return undefined;
+  const ports = JSON.parse(readFileSync(PORTS_FILE, "utf8")) as Record<StandIn, number>;
+  return (await portOwner(ports.airbyte, instanceId())).kind === "ours" ? ports : undefined;
+}
+
+/**
+ * The ports to use: SANDBOX_PORT_* as now set. When this checkout's stand-ins already run elsewhere, says
+ * which stand-in is where and how to move it, instead of starting a second set.
+ */
+export function portMoves(running: Record<StandIn, number>, wanted: Record<StandIn, number>): string[] {
+  return STAND_INS.filter((n) => running[n] !== wanted[n]).map(
+    (n) => `${n} runs on ${running[n]}, ${portVariable(n)} asks for ${wanted[n]}`,
+  );
+}
+
 async function up(): Promise<void> {
   const ports = sandboxPorts();
+  const running = await runningPorts();
+  const moves = running ? portMoves(running, ports) : [];
+  if (moves.length)
+    throw new Error(
+      `this checkout's stand-ins are running on other ports (${moves.join("; ")}): \`npm run sandbox -- stop\` stops them (the stack keeps its resources), then run \`npm run sandbox\` again`,
+    );
   step("Pulumi engine");
   ensureEngine();
   step("Local stand-ins of the SaaS APIs");
@@ -209,7 +237,8 @@ async function up(): Promise<void> {
 }
 
 async function down(): Promise<void> {
-  const ports = sandboxPorts();
+  // this checkout's running stand-ins, wherever they are; otherwise start them where SANDBOX_PORT_* say
+  const ports = (await runningPorts()) ?? sandboxPorts();
   step("Pulumi engine");
   ensureEngine();
   step("Local stand-ins of the SaaS APIs");
@@ -229,9 +258,11 @@ if (require.main === module) {
   const cmd = process.argv[2] ?? "up";
   (cmd === "down"
     ? down()
-    : cmd === "up"
-      ? up()
-      : Promise.reject(new Error(`unknown command "${cmd}" (up | down)`))
+    : cmd === "stop"
+      ? Promise.resolve(stopStandIns())
+      : cmd === "up"
+        ? up()
+        : Promise.reject(new Error(`unknown command "${cmd}" (up | down | stop)`))
   ).catch((err) => {
     console.error(`\nsandbox: ${err.message ?? err}`);
     process.exit(1);

@@ -8,7 +8,7 @@ import { parse as parseYaml } from "yaml";
 import { serve } from "../../sandbox/core";
 import { DEFAULT_PORTS, STAND_INS, type StandIn, sandboxPorts, sandboxUrls } from "../../sandbox/ports";
 import { SlackSandbox } from "../../sandbox/slack";
-import { followPorts, inspectPorts } from "../../scripts/sandbox";
+import { followPorts, inspectPorts, portMoves } from "../../scripts/sandbox";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -158,4 +158,12 @@ test("README names every stand-in login a user needs", async () => {
   expect(logins.filter((l) => !readme.includes(l))).toEqual([]);
   for (const [name, port] of Object.entries(DEFAULT_PORTS))
     expect([name, readme.includes(String(port))]).toEqual([name, true]);
+});
+
+test("stand-ins already running elsewhere: each moved stand-in is named with the variable that moved it", () => {
+  const running = sandboxPorts({});
+  expect(portMoves(running, sandboxPorts({}))).toEqual([]);
+  expect(portMoves(running, sandboxPorts({ SANDBOX_PORT_GONG: "28004" }))).toEqual([
+    "gong runs on 18004, SANDBOX_PORT_GONG asks for 28004",
+  ]);
 });
