@@ -96,9 +96,15 @@ export async function openStack(stackName: string): Promise<Stack> {
     return await LocalWorkspace.selectStack({ stackName, workDir: ROOT }, { envVars: stackEnv(stackName) });
   } catch (err) {
     const text = String((err as Error).message ?? err);
+    if (/PULUMI_ACCESS_TOKEN must be set|not logged in/i.test(text))
+      throw new CliError(
+        `not logged in to a state backend: run \`pulumi login\` (Pulumi Cloud, s3://..., postgres://...) or set PULUMI_BACKEND_URL (README, "Pointing a stack at real accounts")`,
+      );
     if (/no stack named|not found/i.test(text))
-      throw new CliError(`stack "${stackName}" does not exist in this backend`);
-    throw err;
+      throw new CliError(
+        `stack "${stackName}" does not exist in this backend (create it with \`pulumi stack init ${stackName}\`)`,
+      );
+    throw new CliError(`cannot open stack "${stackName}": ${engineMessage(err)}`);
   }
 }
 

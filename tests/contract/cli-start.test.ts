@@ -58,7 +58,7 @@ test("--quiet (before or after the command) silences progress; without it progre
     const quiet = run(linked, args, env);
     expect([quiet.status, quiet.stderr.trim()]).toEqual([
       1,
-      'error: stack "nowhere" does not exist in this backend',
+      'error: stack "nowhere" does not exist in this backend (create it with `pulumi stack init nowhere`)',
     ]);
   }
 });
@@ -80,4 +80,21 @@ test("--help loads neither the Pulumi SDK nor any command's implementation", () 
   const heavy =
     /node_modules\/(@pulumi|@aws-sdk|pg|ioredis|snowflake-sdk|libsodium-wrappers|ts-node|typescript)\//;
   expect(loaded.filter((f: string) => heavy.test(f))).toEqual([]);
+});
+
+test("a backend nobody logged in to is one line that says how to log in, not the engine's output", () => {
+  const r = run(linked, ["check", "--stack", "development"], {
+    PULUMI_HOME: work, // no credentials there
+    PULUMI_BACKEND_URL: "",
+    PULUMI_ACCESS_TOKEN: "",
+  });
+  expect(r.status).toBe(1);
+  expect(
+    r.stderr
+      .trim()
+      .split("\n")
+      .filter((l) => !l.startsWith("…")),
+  ).toEqual([
+    'error: not logged in to a state backend: run `pulumi login` (Pulumi Cloud, s3://..., postgres://...) or set PULUMI_BACKEND_URL (README, "Pointing a stack at real accounts")',
+  ]);
 });

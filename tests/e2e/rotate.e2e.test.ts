@@ -170,7 +170,9 @@ test("errors before any service still print one JSON document, with the exit cod
     "nosuch-stack",
   ]);
   expect(missing.code).toBe(1);
-  expect(JSON.parse(missing.stdout).error).toBe('stack "nosuch-stack" does not exist in this backend');
+  expect(JSON.parse(missing.stdout).error).toBe(
+    'stack "nosuch-stack" does not exist in this backend (create it with `pulumi stack init nosuch-stack`)',
+  );
 });
 
 test("an apply that fails in the engine: every service reported, gong's rotation config put back exactly", async () => {
