@@ -6,7 +6,7 @@
 // (checkout, Node.js, the Pulumi CLI, OIDC credentials): here the checkout, node_modules and the engine
 // of scripts/engine.sh stand in for them. The steps run in a workspace of links to the checkout (bin/,
 // scripts/), so what they write (previews/, ...) stays out of it.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -18,6 +18,7 @@ import { AIRBYTE_SANDBOX } from "../../sandbox/airbyte";
 import { GITHUB_SANDBOX } from "../../sandbox/github";
 import { SLACK_SANDBOX } from "../../sandbox/slack";
 import { ensureEngine, localStack, ROOT, SANDBOX_PASSPHRASE } from "../../scripts/lib";
+import { runProcess } from "../helpers/cli";
 import { airbyteStackConfig, startTestSandbox, type TestSandbox } from "../helpers/sandbox";
 
 jest.setTimeout(300_000);
@@ -87,8 +88,7 @@ async function localRun(
       skipped.push(step.uses);
       continue;
     }
-    const env: Record<string, string> = {
-      ...(process.env as Record<string, string>),
+    const env: Record<string, string | undefined> = {
       // what GitHub Actions sets for every job, pointed at the stand-ins
       GITHUB_REPOSITORY: `${GITHUB_SANDBOX.owner}/${GITHUB_SANDBOX.repo}`,
       GITHUB_API_URL: sb.url("github"),
@@ -98,23 +98,13 @@ async function localRun(
       GITHUB_STEP_SUMMARY: summary,
       SOPHIA_QUIET: "1",
     };
-    delete env.GITHUB_TOKEN;
-    delete env.SLACK_WEBHOOK_URL;
+    // only what the workflow gives the step (undefined: removed from the inherited environment)
+    env.GITHUB_TOKEN = undefined;
+    env.SLACK_WEBHOOK_URL = undefined;
     for (const [k, v] of Object.entries({ ...(doc.env ?? {}), ...(j.env ?? {}), ...(step.env ?? {}) }))
       env[k] = resolve(v);
-    const r = await new Promise<StepRun>((done, fail) => {
-      const child = spawn("bash", ["-e", "-c", step.run], { cwd: workspace, env });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d) => {
-        stdout += d;
-      });
-      child.stderr.on("data", (d) => {
-        stderr += d;
-      });
-      child.on("error", fail);
-      child.on("close", (code) => done({ name: step.name ?? step.run, run: step.run, code, stdout, stderr }));
-    });
+    const run = await runProcess("bash", ["-e", "-c", step.run], { cwd: workspace, env });
+    const r: StepRun = { name: step.name ?? step.run, run: step.run, ...run };
     steps.push(r);
     if (r.code !== 0) break;
   }

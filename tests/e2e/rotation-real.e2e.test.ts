@@ -1,15 +1,3 @@
-// `sophia secrets rotate` on the real engine, with the random provider plugin, as a user runs it: a stack of
-// its own on a temporary file backend, configured like the sandbox (Estuary and Gong against their
-// stand-ins on ephemeral ports), with `estuaryIngestUrl` at the Estuary stand-in's HTTP-ingest endpoint of
-// the published capture.
-//
-// What a rotation's consumers can hold: the Estuary capture holds ONE bearer token (require_auth_token), so
-// once the new token is published the previous slot is refused there; Sophia's Gong webhook receiver gets
-// ONE value too (its carriers, GitHub Actions secrets and Vercel variables, carry the current slot), so it
-// refuses the previous slot as well. Only Snowflake keeps both slots working (one service user per slot),
-// and its plugin cannot be built here (mocks only). Secret values stay in memory: the test compares them
-// and prints only fingerprints.
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import * as http from "node:http";
@@ -21,6 +9,7 @@ import { webhookUrlWithKey } from "../../integrations/gong";
 import { ESTUARY_SANDBOX } from "../../sandbox/estuary";
 import { GONG_SANDBOX } from "../../sandbox/gong";
 import { ensureEngine, localStack, ROOT, SANDBOX_PASSPHRASE } from "../../scripts/lib";
+import { type CliRun, runProcess, runSophia } from "../helpers/cli";
 import { type Admin, startTestSandbox, type TestSandbox } from "../helpers/sandbox";
 
 jest.setTimeout(300_000);
@@ -91,49 +80,20 @@ const post = (token: string) =>
   }).then((r) => r.status);
 
 /** Runs the CLI as a user would; `onStart` gets the child's pid. */
-function sophia(
-  args: string[],
-  onStart?: (pid: number) => void,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("bash", [path.join(ROOT, "bin", "sophia"), ...args, "--stack", stackName], {
-      cwd: work,
-      env: { ...process.env, ...backendEnv(), SOPHIA_QUIET: "1" },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    if (child.pid) onStart?.(child.pid);
-  });
+function sophia(args: string[], onStart?: (pid: number) => void): Promise<CliRun> {
+  return runSophia([...args, "--stack", stackName], { cwd: work, env: backendEnv(), onStart });
 }
 
 /**
  * `pulumi <args>` on the test's stack and backend, as an operator runs it; asynchronously, since the
  * stand-ins it may reach serve from this process.
  */
-function pulumi(args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("pulumi", [...args, "--stack", stackName, "--non-interactive"], {
-      cwd: ROOT,
-      env: { ...process.env, ...backendEnv() },
-    });
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-    });
-    child.stderr.on("data", (d) => {
-      out += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, out }));
+async function pulumi(args: string[]): Promise<{ code: number | null; out: string }> {
+  const r = await runProcess("pulumi", [...args, "--stack", stackName, "--non-interactive"], {
+    cwd: ROOT,
+    env: backendEnv(),
   });
+  return { code: r.code, out: r.stdout + r.stderr };
 }
 
 /** The stack's lock files in the file backend. */

@@ -11,17 +11,18 @@ export interface CliRun {
 }
 
 /**
- * `env` is laid over this process's environment with progress silenced (SOPHIA_QUIET=1); a key set to
- * undefined is removed.
+ * Runs `command` to its end, collecting its output. `env` is laid over this process's environment; a key
+ * set to undefined is removed. `onStart` gets the child's pid (to kill it mid-run).
  */
-export function runSophia(
+export function runProcess(
+  command: string,
   args: string[],
-  opts: { cwd?: string; env?: Record<string, string | undefined> } = {},
+  opts: { cwd?: string; env?: Record<string, string | undefined>; onStart?: (pid: number) => void } = {},
 ): Promise<CliRun> {
-  const env: Record<string, string | undefined> = { ...process.env, SOPHIA_QUIET: "1", ...opts.env };
+  const env: Record<string, string | undefined> = { ...process.env, ...opts.env };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   return new Promise((resolve, reject) => {
-    const child = spawn("bash", [path.join(ROOT, "bin", "sophia"), ...args], { cwd: opts.cwd, env });
+    const child = spawn(command, args, { cwd: opts.cwd, env });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {
@@ -32,6 +33,18 @@ export function runSophia(
     });
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
+    if (child.pid) opts.onStart?.(child.pid);
+  });
+}
+
+/** bin/sophia with `args`, progress silenced (SOPHIA_QUIET=1) unless `env` says otherwise. */
+export function runSophia(
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string | undefined>; onStart?: (pid: number) => void } = {},
+): Promise<CliRun> {
+  return runProcess("bash", [path.join(ROOT, "bin", "sophia"), ...args], {
+    ...opts,
+    env: { SOPHIA_QUIET: "1", ...opts.env },
   });
 }
 
