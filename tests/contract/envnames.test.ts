@@ -9,6 +9,7 @@ import { analyzeImport, exportLines, exportText, parseEnvText, type StackValues 
 import { dotenvQuote, exportNameFor, isSecretValue, KEYS, NAMES, resolveEnvName } from "../../cli/envnames";
 import { PROGRAM_ORG_SECRETS, programOwnedSecrets, pushPlan } from "../../cli/githubSecrets";
 import { CARRIERS } from "../../integrations/credentials";
+import { DESIGN_ENV, REFRESH_TOKEN } from "../helpers/designEnv";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const read = (f: string) => readFileSync(path.join(ROOT, f), "utf8");
@@ -63,38 +64,6 @@ const DESIGN_NAMES = [
   "ESTUARY_GONG_TOKEN",
   "SLACK_WEBHOOK_TYPE",
 ];
-const REFRESH_TOKEN = Buffer.from(JSON.stringify({ id: "0a1b2c3d", secret: "flow-refresh-s3cret" })).toString(
-  "base64",
-);
-
-// A platform .env as the design documents write it (values made up; the Slack URL has a webhook's shape).
-const DESIGN_ENV = `# Sophia AI platform
-SNOWFLAKE_ACCOUNT=payready-analytics
-SNOWFLAKE_USER=sophia_service
-SNOWFLAKE_PASSWORD=your-secure-password
-SNOWFLAKE_WAREHOUSE=SOPHIA_WH
-SNOWFLAKE_DATABASE=SOPHIA_DB
-SNOWFLAKE_SCHEMA=PUBLIC
-SNOWFLAKE_ROLE=SOPHIA_ROLE
-GONG_API_KEY=your-gong-api-key
-GONG_API_SECRET=your-gong-api-secret
-GONG_ACCESS_KEY=your-gong-api-key
-VERCEL_ACCESS_TOKEN=your-vercel-access-token
-VERCEL_PROJECT_ID=prj_123456789
-VERCEL_ORG_ID=team_123456789
-VERCEL_TEAM_ID=team_123456789
-ESTUARY_API_KEY=${REFRESH_TOKEN}
-ESTUARY_API_URL=https://api.estuary.dev
-AIRBYTE_CLIENT_ID=sophia-airbyte-app
-AIRBYTE_CLIENT_SECRET=your-airbyte-client-secret
-AIRBYTE_ACCESS_TOKEN=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJzb3BoaWEifQ.c2lnbmF0dXJl
-ESTUARY_GONG_TOKEN=estuary-gong-token-1
-SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T0000SOPH/B0000SOPH/abcdefghijklmnopqrstuvwx
-SLACK_WEBHOOK_TYPE=INCOMING_WEBHOOK
-POSTGRES_PASS=pg-pass-1
-EMPTY=
-FOO_BAR=baz
-`;
 
 describe("the names of the platform's .env files", () => {
   it("lands every design-document name on a key something reads, or says why not", () => {
