@@ -6,7 +6,7 @@
 // the vendor clients or the database drivers (bench/cli-startup.ts measures it).
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { Command, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { ROTATED_SERVICES } from "../integrations/credentials";
 import { CliError, EXIT } from "./exit";
 
@@ -87,8 +87,14 @@ function registerSecrets(cli: Command): void {
   const secrets = cli
     .command("secrets")
     .description("Manage the stack's secrets: import/export, GitHub sync, audit, rotation");
-  const impl = () => import("./secrets");
+  registerDotenv(secrets);
+  registerSyncGithub(secrets);
+  registerRotation(secrets);
+}
 
+/** `secrets import-env` and `export-env` (cli/secrets/dotenv.ts). */
+function registerDotenv(secrets: Command): void {
+  const impl = () => import("./secrets/dotenv");
   secrets
     .command("import-env")
     .description(
@@ -111,13 +117,14 @@ function registerSecrets(cli: Command): void {
     .option("--force", "overwrite an existing file")
     .option("--json", "machine-readable output")
     .action(async (o) => (await impl()).exportEnv(o));
+}
 
-  for (const [cmd, kind] of [
-    ["sync-github", "repo"],
-    ["sync-github-org", "org"],
-  ] as const) {
-    const c = secrets
-      .command(cmd)
+/** `secrets sync-github` and `sync-github-org` (cli/secrets/github.ts). */
+function registerSyncGithub(secrets: Command): void {
+  const impl = () => import("./secrets/github");
+  const syncCommand = (kind: "repo" | "org") =>
+    secrets
+      .command(kind === "repo" ? "sync-github" : "sync-github-org")
       .description(
         `Push the stack's secrets as GitHub Actions ${kind === "repo" ? "repository" : "organization"} secrets (dry run unless --apply)`,
       )
@@ -128,33 +135,37 @@ function registerSecrets(cli: Command): void {
       )
       .option("--apply", "push; without it, only show what would be created or updated")
       .option("--json", "machine-readable output");
-    if (kind === "repo") {
-      c.requiredOption("--repo <owner/name>", "repository").action(async (o) => {
-        if (!/^[\w.-]+\/[\w.-]+$/.test(o.repo))
-          throw new CliError(`--repo must be OWNER/NAME; got "${o.repo}"`, EXIT.usage);
-        return (await impl()).syncCommand({ kind: "repo", name: o.repo }, o);
-      });
-    } else {
-      c.requiredOption("--org <org>", "organization")
-        .option("--visibility <v>", "all, private or selected", "private")
-        .action(async (o) => {
-          if (!["all", "private", "selected"].includes(o.visibility)) {
-            throw new CliError(
-              `--visibility must be all, private or selected; got "${o.visibility}"`,
-              EXIT.usage,
-            );
-          }
-          return (await impl()).syncCommand({ kind: "org", name: o.org, visibility: o.visibility }, o);
-        });
-    }
-  }
 
+  syncCommand("repo")
+    .requiredOption("--repo <owner/name>", "repository")
+    .action(async (o) => {
+      if (!/^[\w.-]+\/[\w.-]+$/.test(o.repo))
+        throw new CliError(`--repo must be OWNER/NAME; got "${o.repo}"`, EXIT.usage);
+      return (await impl()).syncCommand({ kind: "repo", name: o.repo }, o);
+    });
+
+  syncCommand("org")
+    .requiredOption("--org <org>", "organization")
+    .option("--visibility <v>", "all, private or selected", "private")
+    .action(async (o) => {
+      if (!["all", "private", "selected"].includes(o.visibility)) {
+        throw new CliError(
+          `--visibility must be all, private or selected; got "${o.visibility}"`,
+          EXIT.usage,
+        );
+      }
+      return (await impl()).syncCommand({ kind: "org", name: o.org, visibility: o.visibility }, o);
+    });
+}
+
+/** `secrets audit` (cli/secrets/audit.ts) and `secrets rotate` (cli/secrets/rotate.ts). */
+function registerRotation(secrets: Command): void {
   secrets
     .command("audit")
     .description("List every managed credential with its age and status; exit 5 when any is overdue")
     .requiredOption("--stack <name>", "stack to audit")
     .option("--json", "machine-readable output")
-    .action(async (o) => (await impl()).auditCommand(o));
+    .action(async (o) => (await import("./secrets/audit")).auditCommand(o));
 
   secrets
     .command("rotate")
@@ -166,7 +177,7 @@ function registerSecrets(cli: Command): void {
     .option("--due", "only the credentials `secrets audit` reports due or overdue (for a schedule)")
     .option("--dry-run", "show what would be rotated; change nothing")
     .option("--json", "machine-readable output, also on failure")
-    .action(async (o) => (await impl()).rotateCommand(o));
+    .action(async (o) => (await import("./secrets/rotate")).rotateCommand(o));
 }
 
 function registerCi(cli: Command): void {
@@ -244,14 +255,14 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await cli.parseAsync(argv, { from: "user" });
     return Number(process.exitCode ?? 0);
-  } catch (err: any) {
+  } catch (err) {
     // Commander's own exits: help and version succeed (`sophia help secrets` too); a usage error is 2.
-    if (err?.code?.startsWith?.("commander.")) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     if (err instanceof CliError) {
       process.stderr.write(`error: ${err.message}\n`);
       return err.code;
     }
-    process.stderr.write(`error: ${err?.message ?? err}\n`);
+    process.stderr.write(`error: ${(err as { message?: unknown } | null)?.message ?? err}\n`);
     return EXIT.error;
   }
 }

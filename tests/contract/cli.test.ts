@@ -8,7 +8,6 @@ import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { parse as parseDotenv } from "dotenv";
 import { runChecks } from "../../cli/check";
-import { configKeyFor, dotenvQuote, envNameFor } from "../../cli/envnames";
 import { INTEGRATIONS } from "../../cli/probes";
 import {
   audit,
@@ -18,6 +17,7 @@ import {
   secretsToPush,
   syncGithub,
 } from "../../cli/secrets";
+import { configKeyFor, dotenvQuote, envNameFor } from "../../cli/secrets/envNames";
 import { AIRBYTE_SANDBOX } from "../../sandbox/airbyte";
 import { GITHUB_SANDBOX } from "../../sandbox/github";
 import { type Admin, startTestSandbox, type TestSandbox } from "../helpers/sandbox";
@@ -72,7 +72,7 @@ describe("dotenv names and values", () => {
   });
 
   it("decides secrecy by the documented name rule", () => {
-    const { isSecretName } = require("../../cli/envnames");
+    const { isSecretName } = require("../../cli/secrets/envNames");
     for (const n of [
       "AIRBYTE_CLIENT_SECRET",
       "GONG_ACCESS_KEY",

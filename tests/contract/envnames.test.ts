@@ -1,13 +1,26 @@
-// The dotenv name mapping (cli/envnames.ts, docs/env-names.md), dotenv reading, what an import does, the
+// The dotenv name mapping (cli/secrets/envNames.ts, docs/env-names.md), dotenv reading, what an import does, the
 // export/import round trip, and which GitHub Actions secrets are whose. No I/O beyond reading this
 // repository's files.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse as parseDotenv } from "dotenv";
 import { parse as parseYaml } from "yaml";
-import { analyzeImport, exportLines, exportText, parseEnvText, type StackValues } from "../../cli/dotenv";
-import { dotenvQuote, exportNameFor, isSecretValue, KEYS, NAMES, resolveEnvName } from "../../cli/envnames";
-import { PROGRAM_ORG_SECRETS, programOwnedSecrets, pushPlan } from "../../cli/githubSecrets";
+import {
+  analyzeImport,
+  exportLines,
+  exportText,
+  parseEnvText,
+  type StackValues,
+} from "../../cli/secrets/dotenv";
+import {
+  dotenvQuote,
+  exportNameFor,
+  isSecretValue,
+  KEYS,
+  NAMES,
+  resolveEnvName,
+} from "../../cli/secrets/envNames";
+import { PROGRAM_ORG_SECRETS, programOwnedSecrets, pushPlan } from "../../cli/secrets/github";
 import { CARRIERS } from "../../integrations/credentials";
 import { DESIGN_ENV, REFRESH_TOKEN } from "../helpers/designEnv";
 
@@ -442,7 +455,7 @@ describe("the mapping is the program's", () => {
       "cli/probes.ts",
       "cli/snowflake.ts",
       "cli/aws.ts",
-      "cli/rotationChecks.ts",
+      "cli/secrets/rotationChecks.ts",
     ];
     for (const f of readers)
       for (const m of read(f).matchAll(/\bget\("([\w:]+)"\)/g))

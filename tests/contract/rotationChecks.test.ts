@@ -3,7 +3,7 @@
 // check (and the rotation is reverted). Also: reading the current slot's value from an exported state.
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { currentCredential, ROTATION_CHECKS } from "../../cli/rotationChecks";
+import { currentCredential, ROTATION_CHECKS } from "../../cli/secrets/rotationChecks";
 import { catalogSpecProvider as provider } from "../../providers/estuary/catalogSpec";
 import { ESTUARY_SANDBOX } from "../../sandbox/estuary";
 import { providerConfig, type TestSandbox, useContractSandbox } from "../helpers/sandbox";

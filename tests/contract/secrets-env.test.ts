@@ -3,8 +3,8 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { pushPlan, syncGithub } from "../../cli/githubSecrets";
 import { main } from "../../cli/main";
+import { pushPlan, syncGithub } from "../../cli/secrets/github";
 import { GITHUB_SANDBOX } from "../../sandbox/github";
 import { type Admin, startTestSandbox, type TestSandbox } from "../helpers/sandbox";
 

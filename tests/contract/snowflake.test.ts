@@ -14,8 +14,8 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { runChecks } from "../../cli/check";
 import type { Values } from "../../cli/probes";
-import { currentCredential, ROTATION_CHECKS } from "../../cli/rotationChecks";
 import { type RotationDriver, rotateService } from "../../cli/secrets";
+import { currentCredential, ROTATION_CHECKS } from "../../cli/secrets/rotationChecks";
 import {
   isSnowflakeFailure,
   loginFromConfig,

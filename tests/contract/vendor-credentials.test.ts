@@ -1,13 +1,13 @@
-// The credentials vendors issue (cli/vendorCredentials.ts): `secrets audit` ages them from credentialsSetAt
+// The credentials vendors issue (cli/secrets/vendorCredentials.ts): `secrets audit` ages them from credentialsSetAt
 // and says where each is rotated; `secrets import-env` records when it sets one; a scheduled audit makes an
 // overdue one an incident. And the minted credentials audit lists are the ones index.ts mints.
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { outcomeOf } from "../../cli/ci/watch";
-import { analyzeImport, parseEnvText, recordSetAt, type StackValues } from "../../cli/dotenv";
-import { KEYS } from "../../cli/envnames";
-import { audit, auditVendorCredentials, renderAudit } from "../../cli/rotate";
-import { SET_AT_KEY, VENDOR_CREDENTIALS } from "../../cli/vendorCredentials";
+import { audit, auditVendorCredentials, renderAudit } from "../../cli/secrets/audit";
+import { analyzeImport, parseEnvText, recordSetAt, type StackValues } from "../../cli/secrets/dotenv";
+import { KEYS } from "../../cli/secrets/envNames";
+import { SET_AT_KEY, VENDOR_CREDENTIALS } from "../../cli/secrets/vendorCredentials";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const NOW = new Date("2026-11-25T12:00:00Z");

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { detectDrift } from "../../cli/drift";
-import { currentCredential } from "../../cli/rotationChecks";
+import { currentCredential } from "../../cli/secrets/rotationChecks";
 import { ESTUARY_SANDBOX } from "../../sandbox/estuary";
 import { GONG_SANDBOX } from "../../sandbox/gong";
 import { LAMBDA_SANDBOX } from "../../sandbox/lambda";

@@ -1,7 +1,10 @@
-// `sophia secrets ...`: import/export a stack's config as dotenv (./dotenv), push secrets to GitHub Actions
-// (./githubSecrets), audit and rotation (./rotate); re-exported here for cli/main.ts. Values never reach the
-// output: only names, counts and statuses.
+// `sophia secrets ...`: import/export a stack's config as dotenv (./dotenv, names in ./envNames), push
+// secrets to GitHub Actions (./github), the credentials' ages (./audit, ./vendorCredentials) and rotation
+// (./rotate, verified by ./rotationChecks). This module is the folder's API for tests and scripts; cli/main.ts
+// loads each concern's module itself, so a command loads only what it runs. Values never reach the output:
+// only names, counts and statuses.
 
+export { type AuditRow, audit, auditCommand } from "./audit";
 export {
   analyzeImport,
   type ConfigChange,
@@ -30,11 +33,8 @@ export {
   secretsToPush,
   syncCommand,
   syncGithub,
-} from "./githubSecrets";
+} from "./github";
 export {
-  type AuditRow,
-  audit,
-  auditCommand,
   NotApplied,
   type RotateOptions,
   type RotateReport,

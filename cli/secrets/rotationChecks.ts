@@ -3,16 +3,16 @@
 // endpoint that accepts anything cannot pass for a working credential). The service's ordinary `check`
 // probe is not used: it proves the service's API credentials, not the credential that was rotated.
 import { randomBytes } from "node:crypto";
-import type { RotatedService } from "../config";
-import { webhookUrlWithKey } from "../integrations/gong";
-import { slotGenerations } from "../integrations/rotation";
+import type { RotatedService } from "../../config";
+import { webhookUrlWithKey } from "../../integrations/gong";
+import { slotGenerations } from "../../integrations/rotation";
 import {
   isSnowflakeFailure,
   LOGIN_REFUSED,
   loginFromConfig,
   sessionIdentity,
   withSnowflakeSession,
-} from "./snowflake";
+} from "../snowflake";
 
 export interface RotationCheckContext {
   /** Stack config value ("" when unset). */

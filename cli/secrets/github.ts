@@ -3,10 +3,10 @@
 // public key. One writer per secret: the secrets the program's GitHub component declares
 // (integrations/github.ts) are the program's, and this command leaves them alone.
 import sodium from "libsodium-wrappers";
-import { CARRIERS } from "../integrations/credentials";
-import { ApiClient, isApiError } from "../providers/http/client";
-import { CliError, EXIT, openStack, progress, stackConfig, table } from "./common";
-import { exportNameFor, namesFor } from "./envnames";
+import { CARRIERS } from "../../integrations/credentials";
+import { ApiClient, isApiError } from "../../providers/http/client";
+import { CliError, EXIT, openStack, progress, stackConfig, table } from "../common";
+import { exportNameFor, namesFor } from "./envNames";
 
 type Values = Map<string, { value: string; secret: boolean }>;
 

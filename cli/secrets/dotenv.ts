@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { CliError, EXIT, openStack, progress, writePrivate } from "./common";
+import { CliError, EXIT, openStack, progress, writePrivate } from "../common";
 import {
   dotenvQuote,
   exportNameFor,
@@ -14,7 +14,7 @@ import {
   PROJECT,
   type ResolveContext,
   resolveEnvName,
-} from "./envnames";
+} from "./envNames";
 import { parseSetAt, SET_AT_KEY, vendorCredentialsOf } from "./vendorCredentials";
 
 /** A stack's config: key → value (secrets decrypted: never print them), as stackConfig reads it. */

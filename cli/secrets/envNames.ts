@@ -10,7 +10,7 @@
 //   thing than the key their name suggests, and names that belong to the environment, not to a stack.
 // - Any other name is unknown: import-env reports it and writes it (as its camelCase key, or NS__KEY as
 //   ns:key) only with --include-unknown.
-import { parseRefreshToken } from "../providers/estuary/client";
+import { parseRefreshToken } from "../../providers/estuary/client";
 
 /** The project's namespace: its keys are written without it (as stackConfig reads them). */
 export const PROJECT = "sophia-ai";
