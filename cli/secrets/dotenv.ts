@@ -1,5 +1,5 @@
 // `sophia secrets import-env` and `export-env`: a stack's config to and from a dotenv file, under the names
-// of cli/envnames.ts (documented in docs/env-names.md). Values never reach the output: only names, keys,
+// of ./envNames (documented in docs/env-names.md). Values never reach the output: only names, keys,
 // line numbers and counts.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -205,8 +205,8 @@ function sameValue(a: string, b: string, structured: boolean): boolean {
 
 /**
  * What importing `entries` into a stack whose config is `current` would do. Pure: decides every name's
- * key (cli/envnames.ts), its secrecy (a credential key, a secret-looking name or value, `# secret`, or a
- * key the stack already keeps secret: never downgraded), and finds the conflicts that stop an import.
+ * key (cli/secrets/envNames.ts), its secrecy (a credential key, a secret-looking name or value, `# secret`,
+ * or a key the stack already keeps secret: never downgraded), and finds the conflicts that stop an import.
  */
 export function analyzeImport(
   entries: EnvLine[],
@@ -227,47 +227,49 @@ export function analyzeImport(
     empty: [],
     repeated: entries
       .filter((e) => e.earlierLines?.length)
-      .map((e) => ({ name: e.name, lines: [...e.earlierLines!, e.line] })),
+      .map((e) => ({ name: e.name, lines: [...(e.earlierLines ?? []), e.line] })),
     problems: [],
   };
+  const planned = planWrites(entries, current, ctx, Boolean(opts.includeUnknown), out);
+  out.problems.sort((a, b) => a.line - b.line);
+  for (const p of planned.sort((a, b) => a.key.localeCompare(b.key))) {
+    const { change, write } = changeOf(p, current, ctx);
+    out.changes.push(change);
+    if (change.change !== "same") out.writes[p.key] = write;
+  }
+  return out;
+}
+
+/** A key an entry of the file sets. */
+interface PlannedWrite {
+  key: string;
+  value: string;
+  entry: EnvLine;
+}
+
+/**
+ * The keys the entries set, one entry per key (a second one setting it to the same value only adds its
+ * `# secret`); records in `out` the names not written and the problems: a structured key given something
+ * other than JSON, or a key two names set to different values.
+ */
+function planWrites(
+  entries: EnvLine[],
+  current: StackValues,
+  ctx: ResolveContext,
+  includeUnknown: boolean,
+  out: ImportAnalysis,
+): PlannedWrite[] {
   const claimed = new Map<string, { entry: EnvLine; value: string }>();
-  const planned: { key: string; value: string; entry: EnvLine }[] = [];
+  const planned: PlannedWrite[] = [];
   for (const entry of entries) {
-    if (entry.value.trim() === "") {
-      out.empty.push({ name: entry.name, line: entry.line });
-      continue;
-    }
-    const r = resolveEnvName(entry.name, entry.value, ctx);
-    if (r.kind === "skip") {
-      out.notImported.push({ name: entry.name, line: entry.line, why: r.why });
-      continue;
-    }
-    const writes = r.kind === "set" ? r.writes : [{ key: r.key, value: entry.value }];
-    if (r.kind === "unknown") {
-      out.unknown.push({
-        name: entry.name,
-        line: entry.line,
-        key: r.key,
-        written: Boolean(opts.includeUnknown),
-      });
-      if (!opts.includeUnknown) continue;
-    }
-    for (const w of writes) {
+    for (const w of entryWrites(entry, ctx, includeUnknown, out)) {
       const structured = Boolean(KEYS[w.key]?.structured || current.get(w.key)?.structured);
-      if (structured) {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(w.value);
-        } catch {
-          // reported below
-        }
-        if (!parsed || typeof parsed !== "object") {
-          out.problems.push({
-            line: entry.line,
-            problem: `${entry.name} must be JSON (a list or an object): ${w.key} is structured config`,
-          });
-          continue;
-        }
+      if (structured && !isJsonContainer(w.value)) {
+        out.problems.push({
+          line: entry.line,
+          problem: `${entry.name} must be JSON (a list or an object): ${w.key} is structured config`,
+        });
+        continue;
       }
       const first = claimed.get(w.key);
       if (first) {
@@ -283,31 +285,69 @@ export function analyzeImport(
       planned.push({ ...w, entry });
     }
   }
-  out.problems.sort((a, b) => a.line - b.line);
-  for (const { key, value, entry } of planned.sort((a, b) => a.key.localeCompare(b.key))) {
-    const cur = current.get(key);
-    const structured = Boolean(KEYS[key]?.structured || cur?.structured);
-    const secret =
-      Boolean(KEYS[key]?.secret) ||
-      ctx.extraKeys.has(key) ||
-      isSecretName(entry.name) ||
-      isSecretName(exportNameFor(key)) ||
-      (!structured && isSecretValue(value)) ||
-      entry.markedSecret ||
-      Boolean(cur?.secret); // never downgrade: a key the stack keeps secret stays secret
-    const change = !cur
-      ? "add"
-      : !sameValue(cur.value, value, structured) || cur.secret !== secret
-        ? "update"
-        : "same";
-    out.changes.push({ key, envName: entry.name, secret, change });
-    if (change !== "same") out.writes[key] = { value, secret, structured };
-  }
-  return out;
+  return planned;
 }
 
 /**
- * Dates the vendor credentials an import sets (cli/vendorCredentials.ts) in `credentialsSetAt`, so `secrets
+ * What one entry writes: nothing when its value is empty, its name is not imported, or nothing reads it
+ * and includeUnknown is off (each is recorded in `out`).
+ */
+function entryWrites(
+  entry: EnvLine,
+  ctx: ResolveContext,
+  includeUnknown: boolean,
+  out: ImportAnalysis,
+): { key: string; value: string }[] {
+  if (entry.value.trim() === "") {
+    out.empty.push({ name: entry.name, line: entry.line });
+    return [];
+  }
+  const r = resolveEnvName(entry.name, entry.value, ctx);
+  if (r.kind === "skip") {
+    out.notImported.push({ name: entry.name, line: entry.line, why: r.why });
+    return [];
+  }
+  if (r.kind === "set") return r.writes;
+  out.unknown.push({ name: entry.name, line: entry.line, key: r.key, written: includeUnknown });
+  return includeUnknown ? [{ key: r.key, value: entry.value }] : [];
+}
+
+/** Whether `text` is a JSON list or object, as structured config must be. */
+function isJsonContainer(text: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Boolean(parsed) && typeof parsed === "object";
+  } catch {
+    return false;
+  }
+}
+
+/** A planned key's change against the stack's config, and what to write if it changes. */
+function changeOf(
+  { key, value, entry }: PlannedWrite,
+  current: StackValues,
+  ctx: ResolveContext,
+): { change: ConfigChange; write: ImportAnalysis["writes"][string] } {
+  const cur = current.get(key);
+  const structured = Boolean(KEYS[key]?.structured || cur?.structured);
+  const secret =
+    Boolean(KEYS[key]?.secret) ||
+    ctx.extraKeys.has(key) ||
+    isSecretName(entry.name) ||
+    isSecretName(exportNameFor(key)) ||
+    (!structured && isSecretValue(value)) ||
+    entry.markedSecret ||
+    Boolean(cur?.secret); // never downgrade: a key the stack keeps secret stays secret
+  const change = !cur
+    ? "add"
+    : !sameValue(cur.value, value, structured) || cur.secret !== secret
+      ? "update"
+      : "same";
+  return { change: { key, envName: entry.name, secret, change }, write: { value, secret, structured } };
+}
+
+/**
+ * Dates the vendor credentials an import sets (./vendorCredentials) in `credentialsSetAt`, so `secrets
  * audit` ages them: a credential whose value the import changes is set now. Except when the file carries
  * CREDENTIALS_SET_AT (an export of a stack) and the stack did not hold the credential: then the file's
  * record travels with it (dated or not), as copying a credential does not make it new. A change of secrecy
