@@ -1,0 +1,20 @@
+// Plain-data helpers of the stand-ins (airbyte, estuary, gong, lambda, openrouter, portkey). The stand-ins
+// share no code with the providers they stand in for, so a provider's bug cannot hide behind the same bug
+// in its stand-in. Interim home until sandbox/core/util.ts offers the same helpers.
+
+/** A JSON object (not an array, not null). */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** `v` with every object's keys in sorted order, at every depth (arrays keep their order). */
+export function sortedDeep(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortedDeep);
+  if (!isPlainObject(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v).sort()) out[k] = sortedDeep(v[k]);
+  return out;
+}
+
+/** A deep copy of plain JSON data. */
+export const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
