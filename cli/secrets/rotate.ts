@@ -6,6 +6,7 @@ import { ROTATED_SERVICES, type RotatedService } from "../../integrations/creden
 import { rotationStatus, slotGenerations } from "../../integrations/rotation";
 import { CliError, EXIT, engineMessage, openStack, progress, stackConfig } from "../common";
 import { DUE_WITHIN_DAYS, maxAgeDaysOf, type RotationEntry } from "./audit";
+import { credentialSlots, type StateDeployment } from "./state";
 
 export type { RotationEntry } from "./audit";
 
@@ -74,6 +75,34 @@ const applyByHand = (why: string) =>
     ? "once no other update is running (a killed one leaves its lock behind), run `pulumi cancel`, `pulumi refresh --clear-pending-creates`, then rotate again"
     : "run `pulumi up`";
 
+/** One service's rotation in progress: the entry it started from and the epochs it moves between. */
+interface Attempt {
+  driver: RotationDriver;
+  service: RotatedService;
+  /** The service's rotation entry as it was read, put back exactly on failure. */
+  prev: RotationEntry | undefined;
+  fromEpoch: number;
+  toEpoch: number;
+}
+
+/** `toEpoch`: where the config is left (the epoch it started at, unless it could not be put back). */
+const failedAt = (
+  a: Pick<Attempt, "service" | "fromEpoch">,
+  error: string,
+  detail: string,
+  toEpoch = a.fromEpoch,
+): RotationOutcome => ({
+  service: a.service,
+  fromEpoch: a.fromEpoch,
+  toEpoch,
+  status: "failed",
+  detail,
+  error,
+});
+
+const byHand = (a: Attempt) =>
+  `set rotation.${a.service} back to ${JSON.stringify(a.prev ?? {})} and run \`pulumi up\``;
+
 /**
  * Rotates one service: moves its epoch (the older slot is regenerated and becomes current), applies only
  * what depends on it, and verifies the new credential. On a failed check the epoch is moved back, which
@@ -86,87 +115,116 @@ export async function rotateService(
   service: RotatedService,
   now = new Date(),
 ): Promise<RotationOutcome> {
-  let fromEpoch = 0;
-  /** `toEpoch`: where the config is left (the epoch it started at, unless it could not be put back). */
-  const failed = (error: string, detail: string, toEpoch = fromEpoch): RotationOutcome => ({
-    service,
-    fromEpoch,
-    toEpoch,
-    status: "failed",
-    detail,
-    error,
-  });
   let prev: RotationEntry | undefined;
   try {
     prev = (await driver.rotation())[service];
   } catch (err) {
-    return failed(`could not read the stack's rotation config: ${reason(err)}`, "nothing was changed");
+    return failedAt(
+      { service, fromEpoch: 0 },
+      `could not read the stack's rotation config: ${reason(err)}`,
+      "nothing was changed",
+    );
   }
   if (prev?.epoch !== undefined && (!Number.isInteger(prev.epoch) || prev.epoch < 0)) {
-    return failed(
+    return failedAt(
+      { service, fromEpoch: 0 },
       `rotation.${service}.epoch is ${JSON.stringify(prev.epoch)}, not a whole number`,
       "nothing was changed",
     );
   }
-  fromEpoch = prev?.epoch ?? 0;
-  const toEpoch = fromEpoch + 1;
-  const putBack = () => driver.setRotation(service, prev?.epoch, prev?.rotatedAt);
-  const byHand = `set rotation.${service} back to ${JSON.stringify(prev ?? {})} and run \`pulumi up\``;
+  const fromEpoch = prev?.epoch ?? 0;
+  const a: Attempt = { driver, service, prev, fromEpoch, toEpoch: fromEpoch + 1 };
 
   let applying = false;
   try {
-    await driver.setRotation(service, toEpoch, now.toISOString());
+    await driver.setRotation(service, a.toEpoch, now.toISOString());
     applying = true;
     await driver.applyService(service);
   } catch (err) {
-    const why = reason(err);
-    try {
-      await putBack();
-    } catch (undo) {
-      return failed(why, `the rotation config could not be put back (${reason(undo)}): ${byHand}`, toEpoch);
-    }
     // An apply that failed part-way may have changed the credential or its carriers: apply the old epoch
     // again so the stack matches its config, as after a failed check.
-    if (applying && !(err instanceof NotApplied)) {
-      try {
-        await driver.applyService(service);
-      } catch (again) {
-        const againWhy = reason(again);
-        return failed(
-          why,
-          `the rotation config is as it was (epoch ${fromEpoch}), but applying it again failed too (${againWhy}): ${applyByHand(againWhy)}`,
-        );
-      }
-      return failed(why, `put back: epoch ${fromEpoch} is current again and applied`);
-    }
-    return failed(why, `nothing applied: the rotation config is as it was (epoch ${fromEpoch})`);
+    return undoApply(a, reason(err), applying && !(err instanceof NotApplied));
   }
 
   let verifyError: string;
   try {
     const detail = await driver.verify(service);
-    return { service, fromEpoch, toEpoch, status: "rotated", detail };
+    return { service, fromEpoch, toEpoch: a.toEpoch, status: "rotated", detail };
   } catch (err) {
     verifyError = reason(err);
   }
-  // Back to the old epoch: the untouched previous slot is current again (its keepers never changed), and
-  // the slot that failed is regenerated once more rather than kept.
-  const error = `the new credential failed its check (${verifyError})`;
+  return revert(a, verifyError);
+}
+
+/**
+ * Puts the service's rotation config back as it was read and, with `reapply`, applies it again. Resolves
+ * to the step that failed and why, or null when all went well.
+ */
+async function putBack(
+  a: Attempt,
+  reapply: boolean,
+): Promise<{ failed: "config" | "apply"; why: string } | null> {
   try {
-    await putBack();
-  } catch (undo) {
-    return failed(error, `and moving the epoch back failed (${reason(undo)}): ${byHand}`, toEpoch);
+    await a.driver.setRotation(a.service, a.prev?.epoch, a.prev?.rotatedAt);
+  } catch (err) {
+    return { failed: "config", why: reason(err) };
   }
+  if (!reapply) return null;
   try {
-    await driver.applyService(service);
-  } catch (again) {
-    const againWhy = reason(again);
-    return failed(
-      error,
-      `the rotation config is back at epoch ${fromEpoch}, but applying it failed (${againWhy}): ${applyByHand(againWhy)}`,
+    await a.driver.applyService(a.service);
+  } catch (err) {
+    return { failed: "apply", why: reason(err) };
+  }
+  return null;
+}
+
+/** After the new epoch could not be set or applied (`why`): the config put back, and applied if it was. */
+async function undoApply(a: Attempt, why: string, reapply: boolean): Promise<RotationOutcome> {
+  const undo = await putBack(a, reapply);
+  if (undo?.failed === "config")
+    return failedAt(
+      a,
+      why,
+      `the rotation config could not be put back (${undo.why}): ${byHand(a)}`,
+      a.toEpoch,
     );
-  }
-  return { service, fromEpoch, toEpoch: fromEpoch, status: "reverted", detail: verifyError };
+  if (undo)
+    return failedAt(
+      a,
+      why,
+      `the rotation config is as it was (epoch ${a.fromEpoch}), but applying it again failed too (${undo.why}): ${applyByHand(undo.why)}`,
+    );
+  return failedAt(
+    a,
+    why,
+    reapply
+      ? `put back: epoch ${a.fromEpoch} is current again and applied`
+      : `nothing applied: the rotation config is as it was (epoch ${a.fromEpoch})`,
+  );
+}
+
+/**
+ * After the new credential failed its check: back to the old epoch, so the untouched previous slot is
+ * current again (its keepers never changed) and the slot that failed is regenerated once more rather than kept.
+ */
+async function revert(a: Attempt, verifyError: string): Promise<RotationOutcome> {
+  const error = `the new credential failed its check (${verifyError})`;
+  const undo = await putBack(a, true);
+  if (undo?.failed === "config")
+    return failedAt(a, error, `and moving the epoch back failed (${undo.why}): ${byHand(a)}`, a.toEpoch);
+  if (undo)
+    return failedAt(
+      a,
+      error,
+      `the rotation config is back at epoch ${a.fromEpoch}, but applying it failed (${undo.why}): ${applyByHand(undo.why)}`,
+    );
+  return {
+    service: a.service,
+    fromEpoch: a.fromEpoch,
+    toEpoch: a.fromEpoch,
+    status: "reverted",
+    detail: verifyError,
+  };
 }
 
 export interface RotateOptions {
@@ -253,14 +311,9 @@ export async function rotateServices(
   return outcomes;
 }
 
-/** The RandomPassword slots of a service in a deployment. */
-function credentialUrns(deployment: any, service: RotatedService): string[] {
-  return (deployment?.resources ?? [])
-    .filter(
-      (r: any) =>
-        r.type === "random:index/randomPassword:RandomPassword" && r.inputs?.keepers?.service === service,
-    )
-    .map((r: any) => r.urn as string);
+/** The URNs of a service's RandomPassword slots in a deployment: what a rotation targets. */
+function credentialUrns(deployment: StateDeployment, service: RotatedService): string[] {
+  return credentialSlots(deployment, service).flatMap((r) => (r.urn ? [r.urn] : []));
 }
 
 function stackDriver(stack: Stack): RotationDriver {
@@ -298,7 +351,7 @@ function stackDriver(stack: Stack): RotationDriver {
       const check = ROTATION_CHECKS[service];
       if (!check) throw new Error(`no live check of ${service} credentials can run from here`);
       const values = await stackConfig(stack);
-      const rotation = JSON.parse(values.get("rotation")?.value || "{}");
+      const rotation: Record<string, RotationEntry> = JSON.parse(values.get("rotation")?.value || "{}");
       // Exported with secrets shown (the Automation API's export): the value stays in memory, never printed.
       const deployment = (await stack.exportStack()).deployment;
       const epoch = rotation[service]?.epoch ?? 0;

@@ -3,7 +3,7 @@
 // endpoint that accepts anything cannot pass for a working credential). The service's ordinary `check`
 // probe is not used: it proves the service's API credentials, not the credential that was rotated.
 import { randomBytes } from "node:crypto";
-import type { RotatedService } from "../../config";
+import type { RotatedService } from "../../integrations/credentials";
 import { webhookUrlWithKey } from "../../integrations/gong";
 import { slotGenerations } from "../../integrations/rotation";
 import {
@@ -13,6 +13,7 @@ import {
   sessionIdentity,
   withSnowflakeSession,
 } from "../snowflake";
+import { credentialSlots, type StateDeployment, type StateResource } from "./state";
 
 export interface RotationCheckContext {
   /** Stack config value ("" when unset). */
@@ -22,7 +23,7 @@ export interface RotationCheckContext {
   /** The slot the rotation made current. */
   slot: "a" | "b";
   /** The stack's resources as exported after the rotation (secrets revealed in memory only). */
-  resources: any[];
+  resources: StateResource[];
   signal: AbortSignal;
 }
 
@@ -170,17 +171,12 @@ function reveal(v: unknown): unknown {
  * shown; kept in memory only): the RandomPassword slot the epoch makes current.
  */
 export function currentCredential(
-  deployment: { resources?: any[] } | undefined,
+  deployment: StateDeployment,
   service: RotatedService,
   epoch: number,
 ): string {
   const { current } = slotGenerations(epoch);
-  const slot = (deployment?.resources ?? []).find(
-    (r) =>
-      r.type === "random:index/randomPassword:RandomPassword" &&
-      r.inputs?.keepers?.service === service &&
-      r.inputs?.keepers?.slot === current,
-  );
+  const slot = credentialSlots(deployment, service).find((r) => r.inputs?.keepers?.slot === current);
   const value = slot && reveal(slot.outputs?.result);
   if (typeof value !== "string" || !value) {
     throw new Error(`the stack holds no current (${current}) ${service} credential: deploy it first`);
