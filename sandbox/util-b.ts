@@ -18,3 +18,15 @@ export function sortedDeep(v: unknown): unknown {
 
 /** A deep copy of plain JSON data. */
 export const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
+
+/** Copies the `keys` of `source` that are not undefined onto `target` (a partial update). */
+export function assignDefined<T extends object, K extends keyof T>(
+  target: T,
+  source: Partial<Pick<T, K>>,
+  keys: readonly K[],
+): void {
+  for (const k of keys) {
+    const v = source[k];
+    if (v !== undefined) target[k] = v as T[K];
+  }
+}
