@@ -102,13 +102,14 @@ export class GithubRest {
         throw new GithubError(method, shown, undefined, code);
       }
       const text = await res.text();
-      let data: any;
+      let data: unknown;
       try {
         data = text ? JSON.parse(text) : undefined;
       } catch {
         data = text;
       }
-      if (res.ok) return { status: res.status, data, link: parseLink(res.headers.get("link")) };
+      // the answer is taken to be what the endpoint documents (T); list() checks that a list is one
+      if (res.ok) return { status: res.status, data: data as T, link: parseLink(res.headers.get("link")) };
       const retryable = res.status === 429 || (res.status >= 500 && method !== "POST");
       if (retryable && attempt < retries) {
         const after = Number(res.headers.get("retry-after"));
@@ -117,7 +118,9 @@ export class GithubRest {
         );
         continue;
       }
-      const message = typeof data === "object" && data?.message ? String(data.message) : `HTTP ${res.status}`;
+      const detail =
+        typeof data === "object" && data !== null ? (data as { message?: unknown }).message : undefined;
+      const message = detail ? String(detail) : `HTTP ${res.status}`;
       throw new GithubError(method, shown, res.status, message.slice(0, 300));
     }
   }

@@ -57,8 +57,8 @@ function metaOf(issue: Issue): Meta | undefined {
   const m = MARKER.exec(issue.body ?? "");
   if (!m) return undefined;
   try {
-    const meta = JSON.parse(m[1]);
-    return typeof meta?.key === "string" && Array.isArray(meta.alerted) ? meta : undefined;
+    const meta = JSON.parse(m[1]) as Partial<Meta> | null;
+    return typeof meta?.key === "string" && Array.isArray(meta.alerted) ? (meta as Meta) : undefined;
   } catch {
     return undefined;
   }
@@ -118,6 +118,18 @@ export function slackNotifier(webhook: string | undefined): Notifier | undefined
   };
 }
 
+/** What recording one outcome works with. */
+interface Recording {
+  gh: GithubRest;
+  notify: Notifier | undefined;
+  o: Outcome;
+  runUrl: string | undefined;
+  /** The command and stack, for Slack. */
+  what: string;
+  /** A link to the run, for Slack ("" without one). */
+  runLink: string;
+}
+
 /** Records `o` in the incident memory and tells Slack what is news. */
 export async function recordOutcome(
   gh: GithubRest,
@@ -128,70 +140,80 @@ export async function recordOutcome(
   const key = incidentKey(o);
   const now = (opts.now ?? new Date()).toISOString().replace(/\.\d+Z$/, "Z");
   const open = await findIncident(gh, key);
-  const runLink = opts.runUrl ? ` · <${opts.runUrl}|run>` : "";
-  const what = `*sophia ${o.kind}* on *${slackEscape(o.stack)}*`;
+  const r: Recording = {
+    gh,
+    notify,
+    o,
+    runUrl: opts.runUrl,
+    what: `*sophia ${o.kind}* on *${slackEscape(o.stack)}*`,
+    runLink: opts.runUrl ? ` · <${opts.runUrl}|run>` : "",
+  };
+  if (o.status === "ok") return open ? resolveIncident(r, open) : { action: "none", alerted: 0 };
+  if (open) return recordFailing(r, open, false);
+  const meta: Meta = { key, opened: now, alerted: [] };
+  const created = await gh.call<Issue>("POST", `${gh.repoPath}/issues`, {
+    title: `Incident: sophia ${o.kind} failing on ${o.stack}`,
+    body: issueBody(o, meta, opts.runUrl),
+    labels: [INCIDENT_LABEL],
+  });
+  return recordFailing(r, { issue: created.data, meta }, true);
+}
 
-  if (o.status === "ok") {
-    if (!open) return { action: "none", alerted: 0 };
-    const { issue, meta } = open;
-    await gh.call("PATCH", `${gh.repoPath}/issues/${issue.number}`, {
-      state: "closed",
-      state_reason: "completed",
-    });
-    await gh.call("POST", `${gh.repoPath}/issues/${issue.number}/comments`, {
-      body: `Resolved: \`sophia ${o.kind}\` passes on ${o.stack} again${opts.runUrl ? ` ([run](${opts.runUrl}))` : ""}.`,
-    });
-    const result = { action: "resolved" as const, issue: { number: issue.number, url: issue.html_url } };
-    if (!meta.alerted.length) return { ...result, alerted: 0, note: "Slack had not been told of it" };
-    if (!notify) return { ...result, alerted: 0, note: "SLACK_WEBHOOK_URL is not set" };
-    await notify(
-      `:white_check_mark: ${what} passes again; incident <${issue.html_url}|#${issue.number}> (open since ${meta.opened}) is closed${runLink}`,
-    );
-    return { ...result, alerted: 1 };
-  }
+/** A passing run: closes the open incident and tells Slack, if Slack had been told of it. */
+async function resolveIncident(
+  { gh, notify, o, runUrl, what, runLink }: Recording,
+  { issue, meta }: { issue: Issue; meta: Meta },
+): Promise<IncidentResult> {
+  await gh.call("PATCH", `${gh.repoPath}/issues/${issue.number}`, {
+    state: "closed",
+    state_reason: "completed",
+  });
+  await gh.call("POST", `${gh.repoPath}/issues/${issue.number}/comments`, {
+    body: `Resolved: \`sophia ${o.kind}\` passes on ${o.stack} again${runUrl ? ` ([run](${runUrl}))` : ""}.`,
+  });
+  const result = { action: "resolved" as const, issue: { number: issue.number, url: issue.html_url } };
+  if (!meta.alerted.length) return { ...result, alerted: 0, note: "Slack had not been told of it" };
+  if (!notify) return { ...result, alerted: 0, note: "SLACK_WEBHOOK_URL is not set" };
+  await notify(
+    `:white_check_mark: ${what} passes again; incident <${issue.html_url}|#${issue.number}> (open since ${meta.opened}) is closed${runLink}`,
+  );
+  return { ...result, alerted: 1 };
+}
 
-  let issue: Issue;
-  let meta: Meta;
-  let opened = false;
-  if (open) ({ issue, meta } = open);
-  else {
-    meta = { key, opened: now, alerted: [] };
-    const created = await gh.call<Issue>("POST", `${gh.repoPath}/issues`, {
-      title: `Incident: sophia ${o.kind} failing on ${o.stack}`,
-      body: issueBody(o, meta, opts.runUrl),
-      labels: [INCIDENT_LABEL],
-    });
-    issue = created.data;
-    opened = true;
-  }
+/**
+ * A failing run on the incident `issue` (just `opened`, or open already): Slack hears of the findings it
+ * has not been told about, an incident open already gets them as a comment, and the issue's body records
+ * the findings and what Slack has been told.
+ */
+async function recordFailing(
+  r: Recording,
+  { issue, meta }: { issue: Issue; meta: Meta },
+  opened: boolean,
+): Promise<IncidentResult> {
+  const { gh, o, runUrl } = r;
   const news = o.findings.filter((f) => !meta.alerted.includes(f.id));
-  let alerted = 0;
-  let note: string | undefined;
   const current = o.findings.map((f) => f.id);
   let told = meta.alerted.filter((id) => current.includes(id)); // forget what went away
+  let alerted = 0;
+  let note: string | undefined;
   if (news.length) {
-    if (!notify) note = "SLACK_WEBHOOK_URL is not set";
+    if (!r.notify) note = "SLACK_WEBHOOK_URL is not set";
     else {
-      const head = opened
-        ? `:rotating_light: ${what} is failing: incident <${issue.html_url}|#${issue.number}>`
-        : `:rotating_light: ${what}: ${news.length} new finding(s) in incident <${issue.html_url}|#${issue.number}> (open since ${meta.opened})`;
-      const lines = news.slice(0, 10).map((f) => `• ${slackEscape(f.text.slice(0, 300))}`);
-      if (news.length > 10) lines.push(`• … and ${news.length - 10} more (see the incident)`);
-      await notify(`${head}${runLink}\n${lines.join("\n")}`);
+      await r.notify(alertText(r, issue, meta, news, opened));
       alerted = news.length;
       told = [...told, ...news.map((f) => f.id)];
     }
     if (!opened) {
       await gh.call("POST", `${gh.repoPath}/issues/${issue.number}/comments`, {
         body: [
-          `New finding(s)${opts.runUrl ? ` ([run](${opts.runUrl}))` : ""}:`,
+          `New finding(s)${runUrl ? ` ([run](${runUrl}))` : ""}:`,
           ...news.slice(0, 50).map((f) => `- ${mdCode(f.text)}`),
         ].join("\n"),
       });
     }
   }
   const nextMeta: Meta = { ...meta, alerted: told };
-  const body = issueBody(o, nextMeta, opts.runUrl);
+  const body = issueBody(o, nextMeta, runUrl);
   const changed = opened || JSON.stringify(nextMeta) !== JSON.stringify(meta) || news.length > 0;
   if (changed) await gh.call("PATCH", `${gh.repoPath}/issues/${issue.number}`, { body });
   return {
@@ -200,4 +222,14 @@ export async function recordOutcome(
     alerted,
     ...(note ? { note } : {}),
   };
+}
+
+/** Slack's message about new findings: a new incident, or news in one open already. */
+function alertText(r: Recording, issue: Issue, meta: Meta, news: Finding[], opened: boolean): string {
+  const head = opened
+    ? `:rotating_light: ${r.what} is failing: incident <${issue.html_url}|#${issue.number}>`
+    : `:rotating_light: ${r.what}: ${news.length} new finding(s) in incident <${issue.html_url}|#${issue.number}> (open since ${meta.opened})`;
+  const lines = news.slice(0, 10).map((f) => `• ${slackEscape(f.text.slice(0, 300))}`);
+  if (news.length > 10) lines.push(`• … and ${news.length - 10} more (see the incident)`);
+  return `${head}${r.runLink}\n${lines.join("\n")}`;
 }

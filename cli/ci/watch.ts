@@ -13,7 +13,7 @@ import { ROOT } from "../../scripts/lib";
 import type { CheckReport } from "../check";
 import type { DriftReport } from "../drift";
 import { CliError, EXIT } from "../exit";
-import type { AuditRow, VendorAuditRow } from "../secrets/audit";
+import type { AuditReport } from "../secrets/audit";
 import type { RotateReport } from "../secrets/rotate";
 import { GithubRest, githubEnv } from "./github";
 import { type Finding, type IncidentResult, type Outcome, recordOutcome, slackNotifier } from "./incidents";
@@ -60,6 +60,12 @@ const lastLine = (s: string) =>
     .filter((l) => l && !l.startsWith("…"))
     .pop() ?? "";
 
+/** The `error` a command's JSON report carries ("" when none). */
+function reportError(report: unknown): string {
+  const error = (report as { error?: unknown } | null)?.error;
+  return typeof error === "string" ? error : "";
+}
+
 /** Findings from a command's exit code and JSON report. */
 export function outcomeOf(kind: WatchKind, stack: string, run: Run): WatchOutcome {
   const base = { kind, stack, exitCode: run.code };
@@ -74,7 +80,7 @@ export function outcomeOf(kind: WatchKind, stack: string, run: Run): WatchOutcom
       },
     ],
   });
-  let report: any;
+  let report: unknown;
   try {
     report = JSON.parse(run.stdout);
   } catch {
@@ -82,74 +88,11 @@ export function outcomeOf(kind: WatchKind, stack: string, run: Run): WatchOutcom
   }
   if (!(WATCHED[kind].codes as readonly number[]).includes(run.code)) {
     // rotate prints its report also when it stopped early; anything else failing this way did not run
-    return couldNotRun(
-      (typeof report?.error === "string" && report.error) || lastLine(run.stderr) || "no report",
-    );
+    return couldNotRun(reportError(report) || lastLine(run.stderr) || "no report");
   }
-  const findings: Finding[] = [];
-  let due: boolean | undefined;
-  switch (kind) {
-    case "check":
-      for (const c of (report as CheckReport).checks.filter((c) => c.status === "fail"))
-        findings.push({
-          id: `${c.integration}:${c.stage}`,
-          text: `${c.integration} (${c.stage}): ${c.error}`,
-        });
-      break;
-    case "drift": {
-      // the same identities `sophia drift` uses for its own alert memory: each drifted property, and each
-      // integration that could not be read (per HTTP status)
-      const { fingerprints, unreadableFingerprints } = require("../drift") as typeof import("../drift");
-      const r = report as DriftReport;
-      for (const [id, text] of fingerprints(r)) findings.push({ id, text: `drifted: ${text}` });
-      for (const [id, text] of unreadableFingerprints({ integrations: r.integrations ?? [] }))
-        findings.push({ id, text: `could not read ${text}` });
-      break;
-    }
-    case "audit": {
-      const rows = (report.credentials ?? []) as AuditRow[];
-      due = rows.some((r) => r.status !== "ok");
-      for (const r of rows.filter((r) => r.status === "overdue"))
-        findings.push({
-          id: `${r.service}:overdue`,
-          text: `${r.service} credential overdue: ${r.ageDays ?? "?"} days old, at most ${r.maxAgeDays}`,
-        });
-      // vendor-issued credentials: rotated by a person at the vendor (`due` is for what rotate can do)
-      for (const r of ((report.vendorCredentials ?? []) as VendorAuditRow[]).filter(
-        (r) => r.status === "overdue",
-      ))
-        findings.push({
-          id: `vendor:${r.credential}:overdue`,
-          text: `${r.what} overdue: ${r.ageDays ?? "?"} days old, at most ${r.maxAgeDays}; ${r.rotateAt}`,
-        });
-      break;
-    }
-    case "rotate":
-      for (const r of (report as RotateReport).outcomes.filter((r) =>
-        ["reverted", "failed"].includes(r.status),
-      ))
-        findings.push({
-          id: `${r.service}:${r.status}`,
-          text: `${r.service} rotation ${r.status}: ${r.status === "failed" ? `${r.error}; ` : ""}${r.detail}`,
-        });
-      break;
-    case "deploy": {
-      const r = report as OperationResult;
-      if (r.status !== "ok") {
-        for (const v of r.violations)
-          findings.push({
-            id: `policy:${v.policy}:${v.resource ?? ""}`,
-            text: `policy ${v.policy}: ${v.message}`,
-          });
-        if (!r.violations.length) findings.push({ id: "up", text: `up failed: ${r.error}` });
-      }
-      break;
-    }
-  }
+  const { findings, due } = FINDINGS[kind](report);
   if (run.code !== EXIT.ok && findings.length === 0)
-    return couldNotRun(
-      (typeof report?.error === "string" && report.error) || lastLine(run.stderr) || "failed",
-    );
+    return couldNotRun(reportError(report) || lastLine(run.stderr) || "failed");
   return {
     ...base,
     status: findings.length ? "failing" : "ok",
@@ -157,6 +100,67 @@ export function outcomeOf(kind: WatchKind, stack: string, run: Run): WatchOutcom
     ...(due === undefined ? {} : { due }),
   };
 }
+
+/** What a command's report says: its findings, and (audit only) whether a credential is due. */
+interface ReportFindings {
+  findings: Finding[];
+  due?: boolean;
+}
+
+/** Each kind's findings in its command's JSON report (whose type is that command's report). */
+const FINDINGS: Record<WatchKind, (report: unknown) => ReportFindings> = {
+  check: (report) => ({
+    findings: (report as CheckReport).checks
+      .filter((c) => c.status === "fail")
+      .map((c) => ({ id: `${c.integration}:${c.stage}`, text: `${c.integration} (${c.stage}): ${c.error}` })),
+  }),
+  drift: (report) => {
+    // the same identities `sophia drift` uses for its own alert memory: each drifted property, and each
+    // integration that could not be read (per HTTP status)
+    const { fingerprints, unreadableFingerprints } = require("../drift") as typeof import("../drift");
+    const r = report as DriftReport;
+    const findings: Finding[] = [];
+    for (const [id, text] of fingerprints(r)) findings.push({ id, text: `drifted: ${text}` });
+    for (const [id, text] of unreadableFingerprints({ integrations: r.integrations ?? [] }))
+      findings.push({ id, text: `could not read ${text}` });
+    return { findings };
+  },
+  audit: (report) => {
+    const r = report as Partial<AuditReport>;
+    const rows = r.credentials ?? [];
+    const minted = rows
+      .filter((c) => c.status === "overdue")
+      .map((c) => ({
+        id: `${c.service}:overdue`,
+        text: `${c.service} credential overdue: ${c.ageDays ?? "?"} days old, at most ${c.maxAgeDays}`,
+      }));
+    // vendor-issued credentials: rotated by a person at the vendor (`due` is for what rotate can do)
+    const vendor = (r.vendorCredentials ?? [])
+      .filter((c) => c.status === "overdue")
+      .map((c) => ({
+        id: `vendor:${c.credential}:overdue`,
+        text: `${c.what} overdue: ${c.ageDays ?? "?"} days old, at most ${c.maxAgeDays}; ${c.rotateAt}`,
+      }));
+    return { findings: [...minted, ...vendor], due: rows.some((c) => c.status !== "ok") };
+  },
+  rotate: (report) => ({
+    findings: (report as RotateReport).outcomes
+      .filter((r) => ["reverted", "failed"].includes(r.status))
+      .map((r) => ({
+        id: `${r.service}:${r.status}`,
+        text: `${r.service} rotation ${r.status}: ${r.status === "failed" ? `${r.error}; ` : ""}${r.detail}`,
+      })),
+  }),
+  deploy: (report) => {
+    const r = report as OperationResult;
+    if (r.status === "ok") return { findings: [] };
+    const findings = r.violations.map((v) => ({
+      id: `policy:${v.policy}:${v.resource ?? ""}`,
+      text: `policy ${v.policy}: ${v.message}`,
+    }));
+    return { findings: findings.length ? findings : [{ id: "up", text: `up failed: ${r.error}` }] };
+  },
+};
 
 /** Runs `bin/sophia args` with `env`, passing its stderr through; stdout is kept. */
 export function runSophia(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
