@@ -89,11 +89,27 @@ async function credentialsOf(s: AwsSettings): Promise<AwsCredentialIdentity> {
   }
 }
 
-function failure(err: any): AwsFailure {
-  const status: number | undefined = err?.$metadata?.httpStatusCode;
+/** What the SDK's errors may carry: a service's answer, a network error's code (anything else: none). */
+interface SdkError {
+  $metadata?: { httpStatusCode?: number };
+  $response?: { headers?: Record<string, string | undefined> };
+  BucketRegion?: string;
+  Code?: unknown;
+  code?: unknown;
+  name?: unknown;
+  message?: unknown;
+}
+
+function failure(thrown: unknown): AwsFailure {
+  const err = thrown as SdkError | null | undefined;
+  const status = err?.$metadata?.httpStatusCode;
   if (status === undefined) {
     const code = String(err?.code ?? err?.name ?? "UNKNOWN");
-    return { kind: "network", code, message: `${err?.message ?? err}${err?.code ? ` (${err.code})` : ""}` };
+    return {
+      kind: "network",
+      code,
+      message: `${err?.message ?? thrown}${err?.code ? ` (${err.code})` : ""}`,
+    };
   }
   return {
     kind: "refused",
@@ -140,7 +156,8 @@ export async function awsSession(s: AwsSettings) {
       try {
         const r = await s3.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal });
         return { status: 200, region: r.BucketRegion };
-      } catch (err: any) {
+      } catch (thrown) {
+        const err = thrown as SdkError | null | undefined;
         const status = err?.$metadata?.httpStatusCode;
         const region = err?.$response?.headers?.["x-amz-bucket-region"] ?? err?.BucketRegion;
         if (status === 301 || (status === 400 && region)) return { status: 301, region };

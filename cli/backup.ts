@@ -52,9 +52,15 @@ function projectName(): string {
   return m[1];
 }
 
+/** A stack export (`pulumi stack export`), as far as backup and restore read it. */
+export interface StackExport {
+  version: number;
+  deployment: { resources?: ({ urn?: unknown } | null)[] };
+}
+
 /** A backup file's deployment, checked to be a stack export. */
-export function readBackup(file: string): any {
-  let deployment: any;
+export function readBackup(file: string): StackExport {
+  let deployment: Partial<StackExport> | null;
   try {
     deployment = JSON.parse(readFileSync(file, "utf8"));
   } catch (err) {
@@ -63,14 +69,17 @@ export function readBackup(file: string): any {
   if (deployment?.version === undefined || !deployment.deployment) {
     throw new CliError(`${file} is not a stack export (no "version"/"deployment")`, EXIT.usage);
   }
-  return deployment;
+  return deployment as StackExport;
 }
 
 /**
  * The stack and project a backup was taken from, as its resources' URNs name them
  * (`urn:pulumi:<stack>::<project>::...`); undefined for a backup with no resources.
  */
-export function backupOrigin(deployment: any, file: string): { stack: string; project: string } | undefined {
+export function backupOrigin(
+  deployment: StackExport,
+  file: string,
+): { stack: string; project: string } | undefined {
   const origins = new Set<string>();
   for (const r of deployment.deployment.resources ?? []) {
     const m = /^urn:pulumi:([^:]+)::([^:]+)::/.exec(String(r?.urn ?? ""));
@@ -92,7 +101,12 @@ export function backupOrigin(deployment: any, file: string): { stack: string; pr
  * (protectData in production) follow the stack's name, so the next `up` would replace or unprotect what the
  * state holds, and the original stack, if it still exists, would manage the same resources.
  */
-export function checkOrigin(deployment: any, file: string, stackName: string, project = projectName()): void {
+export function checkOrigin(
+  deployment: StackExport,
+  file: string,
+  stackName: string,
+  project = projectName(),
+): void {
   const origin = backupOrigin(deployment, file);
   if (!origin) return;
   if (origin.project !== project)

@@ -49,8 +49,9 @@ export function writePrivate(file: string, text: string, force: boolean): void {
   let fd: number;
   try {
     fd = openSync(tmp, "wx", 0o600);
-  } catch (err: any) {
-    if (err.code === "EEXIST") throw new CliError(`${file} exists; pass --force to overwrite it`);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST")
+      throw new CliError(`${file} exists; pass --force to overwrite it`);
     throw err;
   }
   try {

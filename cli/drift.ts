@@ -241,18 +241,26 @@ export function loadIgnoreFile(file: string | undefined): IgnoreRule[] {
   const rules = Array.isArray(doc) ? doc : doc?.ignore;
   if (!Array.isArray(rules))
     throw new CliError(`ignore file ${file}: expected a list of rules (or {ignore: [...]})`);
-  return rules.map((r: any, i: number) => {
-    for (const field of ["match", "property", "reason", "expires"]) {
-      if (typeof r?.[field] !== "string" || !r[field]) {
+  return rules.map((r: unknown, i: number): IgnoreRule => {
+    const rule = r as Partial<Record<keyof IgnoreRule, unknown>> | null;
+    const text = (field: keyof IgnoreRule): string => {
+      const v = rule?.[field];
+      if (typeof v !== "string" || !v)
         throw new CliError(`ignore file ${file}: rule ${i + 1} needs "${field}" (a non-empty string)`);
-      }
-    }
-    if (!/^\d{4}-\d\d-\d\d$/.test(r.expires) || Number.isNaN(Date.parse(r.expires))) {
+      return v;
+    };
+    const [match, property, reason, expires] = [
+      text("match"),
+      text("property"),
+      text("reason"),
+      text("expires"),
+    ];
+    if (!/^\d{4}-\d\d-\d\d$/.test(expires) || Number.isNaN(Date.parse(expires))) {
       throw new CliError(
-        `ignore file ${file}: rule ${i + 1} "expires" must be a date like 2026-12-31; got "${r.expires}"`,
+        `ignore file ${file}: rule ${i + 1} "expires" must be a date like 2026-12-31; got "${expires}"`,
       );
     }
-    return r as IgnoreRule;
+    return { ...rule, match, property, reason, expires };
   });
 }
 

@@ -57,7 +57,7 @@ async function quietDriver(): Promise<typeof SnowflakeSdk> {
   // the driver's AWS SDK warns about Node 20 on load; it concerns AWS SDK releases of 2027, not this check
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const sdk = await import("snowflake-sdk");
-  const loaded = ((sdk as any).default ?? sdk) as typeof SnowflakeSdk;
+  const loaded = ((sdk as { default?: unknown }).default ?? sdk) as typeof SnowflakeSdk;
   loaded.configure({ logLevel: "OFF" } as SnowflakeSdk.ConfigureOptions);
   // The client config every connection names (the driver requires it to be writable by its owner only).
   const dir = mkdtempSync(path.join(tmpdir(), "sophia-snowflake-"));
@@ -100,11 +100,21 @@ export function loginFromConfig(
   };
 }
 
+/** What the driver's errors may carry (anything else thrown has none of it). */
+interface DriverError {
+  code?: unknown;
+  name?: unknown;
+  message?: unknown;
+  cause?: { code?: unknown; message?: unknown };
+  response?: { statusCode?: unknown };
+}
+
 /** The driver's error as a SnowflakeFailure: its code and message only, never its request or config. */
-function failure(err: any): SnowflakeFailure {
+function failure(thrown: unknown): SnowflakeFailure {
+  const err = thrown as DriverError | null | undefined;
   const code = String(err?.code ?? "UNKNOWN");
   const cause = err?.cause?.code ?? err?.cause?.message;
-  const message = `${String(err?.message ?? err)}${cause ? ` (${cause})` : ""}`;
+  const message = `${String(err?.message ?? thrown)}${cause ? ` (${cause})` : ""}`;
   if (err?.name === "OperationFailedError") return { kind: "refused", code, message };
   if (err?.name === "NetworkError" || err?.name === "RequestFailedError") {
     const status = err?.response?.statusCode;
@@ -182,7 +192,8 @@ export async function withSnowflakeSession<T>(
       guarded<Record<string, unknown>[]>((resolve, reject) =>
         connection.execute({
           sqlText: sql,
-          complete: (err, _stmt, rows) => (err ? reject(err) : resolve((rows ?? []) as any)),
+          complete: (err, _stmt, rows) =>
+            err ? reject(err) : resolve((rows ?? []) as Record<string, unknown>[]),
         }),
       ),
     );

@@ -101,7 +101,7 @@ export const productionDataProtected: ResourceValidationPolicy = {
 };
 
 const bucketCompanion =
-  (companionType: string, check: (props: Record<string, any>) => string | undefined, what: string) =>
+  (companionType: string, check: (props: Record<string, unknown>) => string | undefined, what: string) =>
   (args: Parameters<StackValidationPolicy["validateStack"]>[0], reportViolation: (m: string) => void) => {
     for (const bucket of args.resources.filter((r) => r.type === "aws:s3/bucket:Bucket")) {
       const companions = args.resources.filter(
@@ -139,6 +139,9 @@ export const s3PublicAccessBlocked: StackValidationPolicy = {
   ),
 };
 
+/** A rule of a bucket's encryption configuration, as far as s3Encrypted reads it. */
+type SseRule = { applyServerSideEncryptionByDefault?: { sseAlgorithm?: unknown } } | null;
+
 export const s3Encrypted: StackValidationPolicy = {
   name: "s3-encrypted",
   description: "Every S3 bucket has default server-side encryption.",
@@ -146,9 +149,10 @@ export const s3Encrypted: StackValidationPolicy = {
   validateStack: bucketCompanion(
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     (p) =>
-      (p.rules ?? []).some((r: any) =>
-        ["aws:kms", "aws:kms:dsse", "AES256"].includes(r?.applyServerSideEncryptionByDefault?.sseAlgorithm),
-      )
+      ((p.rules ?? []) as SseRule[]).some((r) => {
+        const algorithm = r?.applyServerSideEncryptionByDefault?.sseAlgorithm;
+        return typeof algorithm === "string" && ["aws:kms", "aws:kms:dsse", "AES256"].includes(algorithm);
+      })
         ? undefined
         : "encryption configuration has no default algorithm",
     "server-side encryption configuration",
@@ -179,7 +183,7 @@ export const productionEnvironmentReviewed: ResourceValidationPolicy = {
       args.props.environment !== "production"
     )
       return;
-    const reviewers = (args.props.reviewers ?? []).flatMap((r: any) => [
+    const reviewers = (args.props.reviewers ?? []).flatMap((r: { users?: unknown[]; teams?: unknown[] }) => [
       ...(r.users ?? []),
       ...(r.teams ?? []),
     ]);
