@@ -109,13 +109,16 @@ export async function openStack(stackName: string): Promise<Stack> {
   }
 }
 
+/** A stack's config as stackConfig reads it: key → value (secrets decrypted: never print them). */
+export type StackConfig = Map<string, { value: string; secret: boolean }>;
+
 /**
  * The stack's config: the project's keys without their namespace (as the program reads them), other
  * namespaces' keys in full (github:owner). Secret values are decrypted: never print them.
  */
-export async function stackConfig(stack: Stack): Promise<Map<string, { value: string; secret: boolean }>> {
+export async function stackConfig(stack: Stack): Promise<StackConfig> {
   const all = await stack.getAllConfig();
-  const out = new Map<string, { value: string; secret: boolean }>();
+  const out: StackConfig = new Map();
   for (const [k, v] of Object.entries(all)) {
     const key = k.startsWith("sophia-ai:") ? k.slice("sophia-ai:".length) : k;
     out.set(key, { value: v.value, secret: Boolean(v.secret) });

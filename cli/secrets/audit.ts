@@ -3,10 +3,8 @@
 // Also the rotation config both read, and when a credential counts as due.
 import { CARRIERS, ROTATED_SERVICES, type RotatedService } from "../../integrations/credentials";
 import { rotationStatus } from "../../integrations/rotation";
-import { CliError, EXIT, openStack, stackConfig, table } from "../common";
+import { CliError, EXIT, openStack, stackConfig, table, type StackConfig as Values } from "../common";
 import { parseSetAt, SET_AT_KEY, vendorCredentialsOf } from "./vendorCredentials";
-
-type Values = Map<string, { value: string; secret: boolean }>;
 
 /** Days before rotationMaxAgeDays from which a credential is "due" (the program's preview warns from then). */
 export const DUE_WITHIN_DAYS = 14;

@@ -1,14 +1,20 @@
 // `sophia secrets sync-github` and `sync-github-org`: the stack's secret config as GitHub Actions secrets,
-// under the names of cli/envnames.ts (SNOWFLAKE_PASSWORD, GONG_ACCESS_KEY, ...), sealed with the target's
+// under the names of ./envNames (SNOWFLAKE_PASSWORD, GONG_ACCESS_KEY, ...), sealed with the target's
 // public key. One writer per secret: the secrets the program's GitHub component declares
 // (integrations/github.ts) are the program's, and this command leaves them alone.
 import sodium from "libsodium-wrappers";
 import { CARRIERS } from "../../integrations/credentials";
 import { ApiClient, isApiError } from "../../providers/http/client";
-import { CliError, EXIT, openStack, progress, stackConfig, table } from "../common";
+import {
+  CliError,
+  EXIT,
+  openStack,
+  progress,
+  stackConfig,
+  table,
+  type StackConfig as Values,
+} from "../common";
 import { exportNameFor, namesFor } from "./envNames";
-
-type Values = Map<string, { value: string; secret: boolean }>;
 
 export interface GithubTarget {
   kind: "repo" | "org";
@@ -139,7 +145,7 @@ export interface PushPlan {
 }
 
 /**
- * The secrets a stack would push: its secret config values, under the names of cli/envnames.ts, except the
+ * The secrets a stack would push: its secret config values, under the names of ./envNames, except the
  * GitHub token itself, the secrets the program writes (programOwnedSecrets) and names GitHub refuses. With
  * `only`, exactly those names (or any name import-env reads for the same key); one that cannot be pushed is
  * a usage error.
