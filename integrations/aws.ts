@@ -14,7 +14,7 @@ export interface AwsArgs {
   protect: boolean;
 }
 
-export class DataLake extends pulumi.ComponentResource {
+export class AwsDataLake extends pulumi.ComponentResource {
   readonly bucket: aws.s3.Bucket;
   readonly airbyteUser: aws.iam.User;
   readonly airbyteAccessKey: aws.iam.AccessKey;

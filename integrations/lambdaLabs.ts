@@ -28,7 +28,7 @@ export interface LambdaInstanceArgs {
   fileSystemNames?: string[];
 }
 
-export interface LambdaLabsArgs {
+export interface LambdaArgs {
   /** Prefix of every object name in Lambda, e.g. "sophia-production". */
   namePrefix: string;
   sshKeys?: LambdaSshKeyArgs[];
@@ -38,7 +38,7 @@ export interface LambdaLabsArgs {
   instances?: LambdaInstanceArgs[];
 }
 
-export class LambdaLabsCompute extends pulumi.ComponentResource {
+export class LambdaCompute extends pulumi.ComponentResource {
   readonly sshKeys: Record<string, LambdaSshKey> = {};
   readonly fileSystems: Record<string, LambdaFileSystem> = {};
   readonly instances: Record<string, LambdaInstance> = {};
@@ -47,14 +47,14 @@ export class LambdaLabsCompute extends pulumi.ComponentResource {
   /** SSH key name → private key, for the keys Lambda generated. Secret. */
   readonly privateKeys: pulumi.Output<Record<string, string>>;
 
-  constructor(name: string, args: LambdaLabsArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: LambdaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sophia:integrations:LambdaLabs", name, {}, opts);
     const child = { parent: this };
     const p = args.namePrefix;
     const instances = args.instances ?? [];
     const problems = validate(args);
     if (problems.length) {
-      throw new Error(`LambdaLabsCompute ${name}: invalid arguments:\n  - ${problems.join("\n  - ")}`);
+      throw new Error(`LambdaCompute ${name}: invalid arguments:\n  - ${problems.join("\n  - ")}`);
     }
 
     for (const k of args.sshKeys ?? []) {
@@ -113,7 +113,7 @@ export class LambdaLabsCompute extends pulumi.ComponentResource {
 }
 
 /** The argument errors, each naming the property; instances without `launchInstances: true` are one. */
-function validate(args: LambdaLabsArgs): string[] {
+function validate(args: LambdaArgs): string[] {
   const out: string[] = [];
   const instances = args.instances ?? [];
   if (instances.length > 0 && args.launchInstances !== true) {

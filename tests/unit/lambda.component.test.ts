@@ -1,7 +1,7 @@
 // The Lambda Labs component with Pulumi's mocks (no engine, no network): what it registers, with which
 // inputs, what stays secret, and that instances (which bill by the hour) need an explicit opt-in.
 import * as pulumi from "@pulumi/pulumi";
-import { LambdaLabsCompute } from "../../integrations/lambdaLabs";
+import { LambdaCompute } from "../../integrations/lambdaLabs";
 import { installMocks, isSecretValue, type Registered, settle } from "../helpers/mocks";
 
 const registered: Registered[] = installMocks();
@@ -26,9 +26,9 @@ const T = {
 };
 
 /** Builds the component and waits until every registration (and its outputs) has settled. */
-async function build(args: ConstructorParameters<typeof LambdaLabsCompute>[1]) {
+async function build(args: ConstructorParameters<typeof LambdaCompute>[1]) {
   registered.length = 0;
-  const c = new LambdaLabsCompute("gpu", args);
+  const c = new LambdaCompute("gpu", args);
   await settle(c.instanceIps);
   await settle(c.privateKeys);
   await Promise.all(Object.values(c.sshKeys).map((k) => settle(k.keyId)));
@@ -47,7 +47,7 @@ const base = {
   fileSystems: [{ name: "datasets", region: "us-east-1" }],
 };
 
-describe("LambdaLabsCompute", () => {
+describe("LambdaCompute", () => {
   it("creates keys and file systems, and no instance by default", async () => {
     const c = await build(base);
     expect(byType(T.component).map((r) => r.name)).toEqual(["gpu"]);
@@ -66,10 +66,10 @@ describe("LambdaLabsCompute", () => {
     const instances = [
       { name: "trainer", instanceType: "gpu_1x_a10", region: "us-east-1", sshKeyNames: ["ops"] },
     ];
-    expect(() => new LambdaLabsCompute("gpu", { ...base, instances })).toThrow(
+    expect(() => new LambdaCompute("gpu", { ...base, instances })).toThrow(
       /instances: 1 instance\(s\) declared but launchInstances is not true/,
     );
-    expect(() => new LambdaLabsCompute("gpu", { ...base, instances, launchInstances: false })).toThrow(
+    expect(() => new LambdaCompute("gpu", { ...base, instances, launchInstances: false })).toThrow(
       /launchInstances is not true/,
     );
   });
@@ -77,7 +77,7 @@ describe("LambdaLabsCompute", () => {
   it("rejects a file system in another region, several SSH keys and duplicate names", () => {
     expect(
       () =>
-        new LambdaLabsCompute("gpu", {
+        new LambdaCompute("gpu", {
           ...base,
           sshKeys: [...base.sshKeys, { name: "ops" }],
           launchInstances: true,
@@ -93,7 +93,7 @@ describe("LambdaLabsCompute", () => {
         }),
     ).toThrow(
       [
-        "LambdaLabsCompute gpu: invalid arguments:",
+        "LambdaCompute gpu: invalid arguments:",
         '  - sshKeys: "ops" is declared twice',
         "  - instances.trainer.sshKeyNames: Lambda accepts exactly one SSH key per instance",
         '  - instances.trainer.fileSystemNames: file system "datasets" is in us-east-1, the instance in us-west-1',
