@@ -1,0 +1,98 @@
+// estuary: its config keys, defined once (see integrations/keys.ts).
+import { defineKeys, URL_RULE } from "../keys";
+
+export const ESTUARY = defineKeys({
+  estuaryEnabled: {
+    type: "boolean",
+    description: "Manage the Estuary Flow capture, collections, derivation and materializations.",
+    default: false,
+  },
+  estuaryApiUrl: {
+    type: "string",
+    description: "PostgREST root of Estuary's control plane.",
+    default: "https://eyrcnmuzzyriypdajwdk.supabase.co/rest/v1",
+    ...URL_RULE,
+    env: "ESTUARY_CONTROL_PLANE_URL",
+  },
+  estuaryConfigEncryptionUrl: {
+    type: "string",
+    description:
+      "Estuary's config-encryption service, which sops-encrypts endpoint credentials before they are staged.",
+    default: "https://config-encryption.estuary.dev",
+    ...URL_RULE,
+  },
+  estuaryPrefix: {
+    type: "string",
+    description: "Catalog prefix of every spec, ending in / (default sophia-ai/<stack>/).",
+    default: "",
+    pattern: /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*\/$/,
+    what: "an Estuary catalog prefix ending in /, e.g. sophia-ai/production/",
+  },
+  estuaryDataPlane: {
+    type: "string",
+    description: "Data plane the specs run in.",
+    default: "ops/dp/public/gcp-us-central1-c1",
+  },
+  estuaryRedisTtlSeconds: {
+    type: "integer",
+    description: "TTL of the Redis hot-cache keys (60 s - 30 days).",
+    default: 86400,
+    min: 60,
+    max: 2_592_000,
+  },
+  estuaryMaterializeRedis: {
+    type: "boolean",
+    description: "Materialize to the Redis hot cache (needs redisEnabled).",
+    default: true,
+  },
+  estuaryMaterializePostgres: {
+    type: "boolean",
+    description: "Materialize to the PostgreSQL staging database.",
+    default: true,
+  },
+  estuaryPostgresSchema: {
+    type: "string",
+    description: "PostgreSQL schema of the staging tables.",
+    default: "estuary_staging",
+  },
+  estuaryMaterializeSnowflake: {
+    type: "boolean",
+    description:
+      "Materialize to Snowflake as the Snowflake module's current service user (needs snowflakeEnabled).",
+    default: false,
+  },
+  estuarySnowflakeHost: {
+    type: "string",
+    description: "Snowflake account host for Estuary, <org>-<account>.snowflakecomputing.com.",
+    default: "",
+    required: true,
+    pattern: /^[a-z0-9.-]+\.snowflakecomputing\.com$/i,
+    what: "the account host, <org>-<account>.snowflakecomputing.com",
+  },
+  estuarySnowflakeAccount: {
+    type: "string",
+    description: "Snowflake account identifier for Estuary.",
+    default: "",
+    required: true,
+    what: "the Snowflake account identifier",
+  },
+  estuaryIngestUrl: {
+    type: "string",
+    description:
+      "The published capture's HTTP-ingest URL (from Estuary), where `sophia secrets rotate` checks a new webhook token (optional; without it an Estuary rotation cannot be verified and is reverted).",
+    default: "",
+    readBy: "cli",
+  },
+  estuaryRefreshToken: {
+    type: "string",
+    description: 'Flow refresh token (base64 of {"id","secret"}) from Estuary\'s dashboard (Admin, CLI-API).',
+    secret: true,
+  },
+  estuaryApiKey: {
+    type: "string",
+    description: "The control plane gateway's public `apikey` header, where the gateway asks for one.",
+    secret: true,
+    readBy: "provider",
+    env: "ESTUARY_CONTROL_PLANE_API_KEY",
+  },
+});

@@ -1,0 +1,35 @@
+// github: its config keys, defined once (see integrations/keys.ts).
+import { defineKeys } from "../keys";
+
+export const GITHUB = defineKeys({
+  githubEnabled: {
+    type: "boolean",
+    description: "Manage the repository's deployment environments and Actions secrets.",
+    default: false,
+  },
+  githubRepository: {
+    type: "string",
+    description: "Repository name; the owner is the github:owner provider setting.",
+    default: "",
+    required: true,
+    what: "the repository name (the owner is github:owner)",
+  },
+  githubProductionReviewers: {
+    type: "array",
+    items: "integer",
+    description: "GitHub user ids who approve production deployments (required in production).",
+    default: [],
+  },
+  githubOrgSecretVisibility: {
+    type: "string",
+    description: "Visibility of the organization secrets (all, private, selected).",
+    default: "private",
+    oneOf: ["all", "private", "selected"],
+  },
+  githubCarryConfigCredentials: {
+    type: "boolean",
+    description:
+      "Publish the integrations' CI credentials (Airbyte, Gong, Estuary, OpenRouter, Portkey, Lambda) as organization secrets.",
+    default: true,
+  },
+});

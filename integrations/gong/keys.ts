@@ -1,0 +1,52 @@
+// gong: its config keys, defined once (see integrations/keys.ts).
+import { defineKeys, URL_RULE } from "../keys";
+
+export const GONG = defineKeys({
+  gongEnabled: {
+    type: "boolean",
+    description: "Manage Gong's CRM integration and permission profiles, and the webhook rule's secret.",
+    default: false,
+  },
+  gongApiUrl: {
+    type: "string",
+    description:
+      "The Gong tenant's API base URL (each tenant has its own, e.g. https://us-12345.api.gong.io).",
+    default: "",
+    required: true,
+    ...URL_RULE,
+    what: "the Gong tenant's API base URL, an http(s) URL like https://us-12345.api.gong.io",
+  },
+  gongWorkspaceId: {
+    type: "string",
+    description: "Gong's numeric workspace id (GET /v2/workspaces).",
+    default: "",
+    required: true,
+    pattern: /^\d{1,20}$/,
+    what: "Gong's numeric workspace id (GET /v2/workspaces)",
+  },
+  gongCrmIntegration: {
+    type: "object",
+    description:
+      'The tenant\'s one generic CRM integration, {"name": "...", "ownerEmail": "..."} (optional).',
+    default: {},
+  },
+  gongPermissionProfiles: {
+    type: "array",
+    items: "object",
+    description:
+      'Permission profiles, [{"name": "integration-readonly", "permissions": {...}}]; Gong cannot delete one.',
+    default: [],
+  },
+  gongWebhookUrl: {
+    type: "string",
+    description: "The endpoint Gong's webhook rule calls; its secret is minted and rotated here (optional).",
+    default: "",
+    ...URL_RULE,
+  },
+  gongAccessKey: { type: "string", description: "Gong API access key (Basic auth user).", secret: true },
+  gongAccessKeySecret: {
+    type: "string",
+    description: "Gong API access key secret (Basic auth password).",
+    secret: true,
+  },
+});

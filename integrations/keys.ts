@@ -1,0 +1,71 @@
+// Config keys, defined once. Each integration declares its keys in integrations/<name>/keys.ts with this
+// module's `defineKeys`; everything else (config.ts, the providers' clients, `sophia check`, the .env name
+// table, the Pulumi.yaml comparison test) reads the definition instead of spelling the key or its default.
+// No imports: provider closures, serialized by value, and the CLI at start-up both load these files.
+
+export type KeyType = "string" | "integer" | "boolean" | "array" | "object";
+
+export interface KeySpec {
+  type: KeyType;
+  /** The element type of an array key. */
+  items?: "string" | "integer" | "object";
+  description: string;
+  /**
+   * The default declared in Pulumi.yaml. An empty string (or {} / []) means "unset": the value is then
+   * required (`required`), optional, or computed from the stack by the integration's config reader.
+   */
+  default?: string | number | boolean | readonly unknown[] | Readonly<Record<string, never>>;
+  /** Fails the preview when unset (and the integration is enabled). */
+  required?: boolean;
+  /** A credential: set with `pulumi config set --secret`, never declared in Pulumi.yaml (no default to show). */
+  secret?: boolean;
+  /** Read only by the CLI or a provider at call time, never by the program's config reader. */
+  readBy?: "cli" | "provider";
+  /** The environment variable the providers and the CLI fall back to (default: the key in UPPER_SNAKE). */
+  env?: string;
+  /** Strings: what a value must look like, and how to say it. */
+  pattern?: RegExp;
+  what?: string;
+  /** Integers: the accepted range. */
+  min?: number;
+  max?: number;
+  /** Strings: the accepted values. */
+  oneOf?: readonly string[];
+}
+
+export interface KeyDef extends KeySpec {
+  /** The key's name in the project's namespace, e.g. "portkeyApiUrl". */
+  name: string;
+}
+
+export type Keys<T extends Record<string, KeySpec>> = { readonly [K in keyof T]: T[K] & { name: K } };
+
+/** Names each key after its property, so `PORTKEY.portkeyApiUrl.name === "portkeyApiUrl"`. */
+export function defineKeys<const T extends Record<string, KeySpec>>(specs: T): Keys<T> {
+  return Object.fromEntries(
+    Object.entries(specs).map(([name, spec]) => [name, { ...spec, name }]),
+  ) as Keys<T>;
+}
+
+export const upperSnake = (camelCase: string): string =>
+  camelCase.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
+
+/** The environment variable a key falls back to. */
+export const envName = (k: KeyDef): string => k.env ?? upperSnake(k.name);
+
+/** An http(s) URL (credential-bearing URLs are further checked by config.ts). */
+export const URL_RULE = { pattern: /^https?:\/\/\S+$/, what: "an http(s) URL" } as const;
+
+/**
+ * A setting at call time: the stack's config (as handed to a dynamic provider's configure), else the
+ * environment variable, else the declared default. Empty strings count as unset.
+ */
+export function setting(k: KeyDef, get: (key: string) => string | undefined): string | undefined {
+  const declared = typeof k.default === "string" && k.default !== "" ? k.default : undefined;
+  return get(k.name) || process.env[envName(k)] || declared;
+}
+
+export const UUID_RULE = {
+  pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+  what: "a UUID",
+} as const;

@@ -1,0 +1,41 @@
+// lambda: its config keys, defined once (see integrations/keys.ts).
+import { defineKeys, URL_RULE } from "../keys";
+
+export const LAMBDA = defineKeys({
+  lambdaEnabled: {
+    type: "boolean",
+    description: "Manage Lambda Cloud SSH keys, file systems and (explicitly) instances.",
+    default: false,
+  },
+  lambdaApiUrl: {
+    type: "string",
+    description: "Lambda Cloud API base URL.",
+    default: "https://cloud.lambda.ai",
+    ...URL_RULE,
+  },
+  lambdaSshKeys: {
+    type: "array",
+    items: "object",
+    description:
+      'SSH keys, [{"name", "publicKey"?}]; without publicKey Lambda generates the pair (private key: secret output).',
+    default: [],
+  },
+  lambdaFileSystems: {
+    type: "array",
+    items: "object",
+    description: 'File systems, [{"name", "region"}].',
+    default: [],
+  },
+  lambdaLaunchInstances: {
+    type: "boolean",
+    description: "Instances cost money; they are created only when this is true.",
+    default: false,
+  },
+  lambdaInstances: {
+    type: "array",
+    items: "object",
+    description: 'Instances, [{"name", "instanceType", "region", "sshKeyNames", "fileSystemNames"?}].',
+    default: [],
+  },
+  lambdaApiKey: { type: "string", description: "Lambda Cloud API key.", secret: true },
+});

@@ -1,0 +1,34 @@
+// openrouter: its config keys, defined once (see integrations/keys.ts).
+import { defineKeys, URL_RULE } from "../keys";
+
+export const OPENROUTER = defineKeys({
+  openrouterEnabled: {
+    type: "boolean",
+    description: "Manage OpenRouter API keys and validate the LLM model policy against its catalogue.",
+    default: false,
+  },
+  openrouterApiUrl: {
+    type: "string",
+    description: "OpenRouter API base URL.",
+    default: "https://openrouter.ai/api/v1",
+    ...URL_RULE,
+  },
+  openrouterKeys: {
+    type: "array",
+    items: "object",
+    description:
+      'API keys, [{"name": "app", "limit": 50, "limitReset": "monthly", "expiresAt": "...", "generation": 0}]; a new generation replaces the key.',
+    default: [],
+  },
+  llmModels: {
+    type: "object",
+    description:
+      'Model allow-list and fallback order, {"allow": ["openai/gpt-4o"], "fallbacks": [...]}; validated against OpenRouter\'s GET /models.',
+    default: {},
+  },
+  openrouterManagementKey: {
+    type: "string",
+    description: "OpenRouter provisioning (management) key.",
+    secret: true,
+  },
+});

@@ -1,0 +1,34 @@
+// postgres: its config keys, defined once (see integrations/keys.ts).
+import { defineKeys } from "../keys";
+
+export const POSTGRES = defineKeys({
+  postgresHost: {
+    type: "string",
+    description: "PostgreSQL host Airbyte writes to.",
+    default: "",
+    required: true,
+    what: "the PostgreSQL host name",
+  },
+  postgresPort: { type: "integer", description: "PostgreSQL port.", default: 5432, min: 1, max: 65535 },
+  postgresDatabase: { type: "string", description: "PostgreSQL database.", default: "sophia_intel" },
+  postgresSchema: {
+    type: "string",
+    description: "PostgreSQL schema the Gong streams land in.",
+    default: "gong",
+  },
+  postgresUser: {
+    type: "string",
+    description: "PostgreSQL user Airbyte writes as. Its password is postgresPassword.",
+    default: "",
+    required: true,
+    what: "the PostgreSQL user the pipelines write as",
+  },
+  postgresSslMode: {
+    type: "string",
+    description: "libpq sslmode of the PostgreSQL destination.",
+    default: "require",
+    pattern: /^(disable|allow|prefer|require|verify-ca|verify-full)$/,
+    what: "a libpq sslmode (disable, allow, prefer, require, verify-ca, verify-full)",
+  },
+  postgresPassword: { type: "string", description: "Password of postgresUser.", secret: true },
+});

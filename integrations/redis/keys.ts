@@ -1,0 +1,21 @@
+// redis: its config keys, defined once (see integrations/keys.ts).
+import { defineKeys } from "../keys";
+
+export const REDIS = defineKeys({
+  redisEnabled: { type: "boolean", description: "Add the Redis destination.", default: true },
+  redisHost: {
+    type: "string",
+    description: "Redis host of the hot cache.",
+    default: "",
+    required: true,
+    what: "the Redis host name",
+  },
+  redisPort: { type: "integer", description: "Redis port.", default: 6379, min: 1, max: 65535 },
+  redisUser: {
+    type: "string",
+    description: "Redis ACL user. Its password is redisPassword.",
+    default: "default",
+  },
+  redisSsl: { type: "boolean", description: "Connect to Redis over TLS.", default: true },
+  redisPassword: { type: "string", description: "Password of redisUser.", secret: true },
+});

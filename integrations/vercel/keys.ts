@@ -1,0 +1,31 @@
+// vercel: its config keys, defined once (see integrations/keys.ts).
+import { defineKeys, URL_RULE } from "../keys";
+
+export const VERCEL = defineKeys({
+  vercelEnabled: {
+    type: "boolean",
+    description: "Manage the Vercel project, domain and environment variables.",
+    default: false,
+  },
+  vercelApiUrl: {
+    type: "string",
+    description: "Vercel's REST API, for `sophia check` (the provider itself always uses Vercel's).",
+    default: "https://api.vercel.com",
+    ...URL_RULE,
+    readBy: "cli",
+  },
+  vercelProjectName: {
+    type: "string",
+    description: "Vercel project name (default <namePrefix>).",
+    default: "",
+    pattern: /^[a-z0-9][a-z0-9-]{0,99}$/,
+    what: "a Vercel project name",
+  },
+  vercelFramework: { type: "string", description: "Vercel framework preset.", default: "nextjs" },
+  vercelGitRepository: {
+    type: "string",
+    description: "owner/name of the GitHub repository Vercel deploys from (optional).",
+    default: "",
+  },
+  vercelDomain: { type: "string", description: "Custom domain of the project (optional).", default: "" },
+});
