@@ -10,6 +10,9 @@
 //   thing than the key their name suggests, and names that belong to the environment, not to a stack.
 // - Any other name is unknown: import-env reports it and writes it (as its camelCase key, or NS__KEY as
 //   ns:key) only with --include-unknown.
+import { envName, type KeyDef, upperSnake } from "../../integrations/keys";
+import { REGISTRY } from "../../integrations/registry";
+import { STACK } from "../../integrations/stack/keys";
 import { parseRefreshToken } from "../../providers/estuary/client";
 
 /** The project's namespace: its keys are written without it (as stackConfig reads them). */
@@ -27,105 +30,8 @@ export interface KeyInfo {
   note?: string;
 }
 
-const upperSnake = (camelCase: string) => camelCase.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
-
-// Declared in Pulumi.yaml (tests/contract/envnames.test.ts keeps these lists equal to it).
-const DECLARED = [
-  "namePrefix",
-  "airbyteEnabled",
-  "airbyteApiUrl",
-  "airbyteClientId",
-  "airbyteWorkspaceId",
-  "airbyteSyncCron",
-  "gongStartDate",
-  "postgresHost",
-  "postgresPort",
-  "postgresDatabase",
-  "postgresSchema",
-  "postgresUser",
-  "postgresSslMode",
-  "redisEnabled",
-  "redisHost",
-  "redisPort",
-  "redisUser",
-  "redisSsl",
-  "protectData",
-  "rotationMaxAgeDays",
-  "snowflakeEnabled",
-  "snowflakeWarehouseSize",
-  "snowflakeAutoSuspendSeconds",
-  "snowflakeDataRetentionDays",
-  "snowflakeDatabase",
-  "snowflakeSchema",
-  "awsEnabled",
-  "awsBucketName",
-  "awsRawExpireDays",
-  "awsBackupGlacierDays",
-  "awsNoncurrentVersionDays",
-  "githubEnabled",
-  "githubRepository",
-  "githubOrgSecretVisibility",
-  "githubCarryConfigCredentials",
-  "vercelEnabled",
-  "vercelApiUrl",
-  "vercelProjectName",
-  "vercelFramework",
-  "vercelGitRepository",
-  "vercelDomain",
-  "gongEnabled",
-  "gongApiUrl",
-  "gongWorkspaceId",
-  "gongWebhookUrl",
-  "estuaryEnabled",
-  "estuaryApiUrl",
-  "estuaryConfigEncryptionUrl",
-  "estuaryPrefix",
-  "estuaryDataPlane",
-  "estuaryRedisTtlSeconds",
-  "estuaryMaterializeRedis",
-  "estuaryMaterializePostgres",
-  "estuaryPostgresSchema",
-  "estuaryMaterializeSnowflake",
-  "estuarySnowflakeHost",
-  "estuarySnowflakeAccount",
-  "openrouterEnabled",
-  "openrouterApiUrl",
-  "portkeyEnabled",
-  "portkeyApiUrl",
-  "portkeyWorkspaceId",
-  "lambdaEnabled",
-  "lambdaApiUrl",
-  "lambdaLaunchInstances",
-  "estuaryIngestUrl",
-];
-const DECLARED_STRUCTURED = [
-  "airbyteStreams",
-  "rotation",
-  "credentialsSetAt",
-  "githubProductionReviewers",
-  "gongCrmIntegration",
-  "gongPermissionProfiles",
-  "openrouterKeys",
-  "llmModels",
-  "portkeyProviders",
-  "portkeyConfigs",
-  "portkeyGuardrail",
-  "lambdaSshKeys",
-  "lambdaFileSystems",
-  "lambdaInstances",
-];
-// Credentials config.ts reads with r.secret (not declared in Pulumi.yaml, which would show a default).
-const CREDENTIALS = [
-  "gongAccessKey",
-  "gongAccessKeySecret",
-  "postgresPassword",
-  "redisPassword",
-  "airbyteClientSecret",
-  "estuaryRefreshToken",
-  "openrouterManagementKey",
-  "portkeyApiKey",
-  "lambdaApiKey",
-];
+/** Every project key, from the integrations' key definitions (integrations/<name>/keys.ts). */
+const PROJECT_KEYS: KeyDef[] = [STACK, ...REGISTRY.map((s) => s.keys)].flatMap((keys) => Object.values(keys));
 
 const info = (key: string, canonical: string, more: Partial<KeyInfo> = {}): KeyInfo => ({
   key,
@@ -138,19 +44,13 @@ const info = (key: string, canonical: string, more: Partial<KeyInfo> = {}): KeyI
 /** Every key something reads, by key. */
 export const KEYS: Record<string, KeyInfo> = Object.fromEntries(
   [
-    ...DECLARED.map((k) => info(k, upperSnake(k))),
-    ...DECLARED_STRUCTURED.map((k) => info(k, upperSnake(k), { structured: true })),
-    ...CREDENTIALS.map((k) => info(k, upperSnake(k), { secret: true })),
-    // ESTUARY_API_URL is Estuary's public API in the design documents, not the control plane's PostgREST root
-    info("estuaryApiUrl", "ESTUARY_CONTROL_PLANE_URL"),
-    info("estuaryApiKey", "ESTUARY_CONTROL_PLANE_API_KEY", {
-      secret: true,
-      note: "the Estuary provider: the control plane gateway's `apikey` header",
-    }),
-    info("slackWebhookUrl", "SLACK_WEBHOOK_URL", {
-      secret: true,
-      note: "sync-github pushes it for the workflows (secrets.SLACK_WEBHOOK_URL)",
-    }),
+    ...PROJECT_KEYS.map((k) =>
+      info(k.name, envName(k), {
+        secret: Boolean(k.secret),
+        structured: k.type === "array" || k.type === "object",
+        ...(k.readBy ? { note: k.description } : {}),
+      }),
+    ),
     info("snowflake:organizationName", "SNOWFLAKE_ORGANIZATION_NAME"),
     info("snowflake:accountName", "SNOWFLAKE_ACCOUNT_NAME"),
     info("snowflake:user", "SNOWFLAKE_USER"),
