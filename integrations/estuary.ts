@@ -136,6 +136,165 @@ const secretConfig = (config: Record<string, pulumi.Input<unknown>>) => ({
   endpoint: { connector: { config } },
 });
 
+/** Where the component's specs go: child names start with `name`, catalog names with `prefix`. */
+interface Catalog {
+  name: string;
+  prefix: string;
+  dataPlaneName?: string;
+  parent: pulumi.Resource;
+}
+
+/** The collection the webhook capture writes Gong's call events to. */
+function callEventsCollection(at: Catalog): EstuaryCatalogSpec {
+  return new EstuaryCatalogSpec(
+    `${at.name}-gong-call-events`,
+    {
+      catalogName: `${at.prefix}/gong/call-events`,
+      specType: "collection",
+      spec: { key: ["/data/id", "/type"], schema: CALL_EVENT_SCHEMA },
+    },
+    { parent: at.parent },
+  );
+}
+
+/** The HTTP-ingest capture Gong's webhook posts to, authenticated by the bearer token. */
+function webhookCapture(
+  at: Catalog,
+  callEvents: EstuaryCatalogSpec,
+  captureToken: pulumi.Input<string>,
+): EstuaryCatalogSpec {
+  return new EstuaryCatalogSpec(
+    `${at.name}-gong-webhook`,
+    {
+      catalogName: `${at.prefix}/gong-webhook`,
+      specType: "capture",
+      dataPlaneName: at.dataPlaneName,
+      spec: {
+        endpoint: {
+          connector: { image: CONNECTORS.httpIngest, config: { paths: [GONG_INGEST_PATH] } },
+        },
+        bindings: [
+          {
+            resource: { path: GONG_INGEST_PATH, stream: GONG_INGEST_PATH },
+            target: callEvents.catalogName,
+          },
+        ],
+      },
+      secretSpec: secretConfig({ require_auth_token: captureToken }),
+    },
+    { parent: at.parent },
+  );
+}
+
+/** The TypeScript derivation that turns call events into one enriched document per call. */
+function enrichedCollection(at: Catalog, callEvents: EstuaryCatalogSpec): EstuaryCatalogSpec {
+  const enrichedName = `${at.prefix}/gong/calls-enriched`;
+  return new EstuaryCatalogSpec(
+    `${at.name}-gong-calls-enriched`,
+    {
+      catalogName: enrichedName,
+      specType: "collection",
+      dataPlaneName: at.dataPlaneName,
+      spec: {
+        key: ["/callId"],
+        schema: ENRICHED_SCHEMA,
+        derivation: {
+          transform: {
+            fromCallEvents: {
+              source: { name: callEvents.catalogName },
+              publish: { lambda: "typescript" },
+            },
+          },
+          typescript: { module: enrichmentModule(enrichedName) },
+        },
+      },
+    },
+    { parent: at.parent },
+  );
+}
+
+/** A materialization `<prefix>/<suffix>`; its password travels only in secretSpec. */
+function materialization(
+  at: Catalog,
+  suffix: string,
+  image: string,
+  config: Record<string, unknown>,
+  secret: Record<string, pulumi.Input<unknown>>,
+  bindings: Record<string, unknown>[],
+): EstuaryCatalogSpec {
+  return new EstuaryCatalogSpec(
+    `${at.name}-${suffix}`,
+    {
+      catalogName: `${at.prefix}/${suffix}`,
+      specType: "materialization",
+      dataPlaneName: at.dataPlaneName,
+      spec: { endpoint: { connector: { image, config } }, bindings },
+      secretSpec: secretConfig(secret),
+    },
+    { parent: at.parent },
+  );
+}
+
+/** A binding that materializes the enriched collection into `resource`. */
+const fromEnriched = (enriched: EstuaryCatalogSpec, resource: Record<string, unknown>) => ({
+  resource,
+  source: enriched.catalogName,
+  fields: { recommended: true },
+});
+
+function redisCache(at: Catalog, r: EstuaryRedisArgs, enriched: EstuaryCatalogSpec): EstuaryCatalogSpec {
+  return materialization(
+    at,
+    "redis-cache",
+    CONNECTORS.redis,
+    { address: r.address, ttl_seconds: r.ttlSeconds },
+    { password: r.password },
+    [fromEnriched(enriched, { key_prefix: "gong:call:" })],
+  );
+}
+
+function snowflakeAnalytics(
+  at: Catalog,
+  s: EstuarySnowflakeArgs,
+  enriched: EstuaryCatalogSpec,
+): EstuaryCatalogSpec {
+  return materialization(
+    at,
+    "snowflake-analytics",
+    CONNECTORS.snowflake,
+    {
+      host: s.host,
+      account: s.account,
+      user: s.user,
+      database: s.database,
+      schema: s.schema,
+      warehouse: s.warehouse,
+    },
+    { password: s.password },
+    [fromEnriched(enriched, { table: "gong_calls_enriched" })],
+  );
+}
+
+/** PostgreSQL staging keeps the raw call events as well as the enriched calls. */
+function postgresStaging(
+  at: Catalog,
+  g: EstuaryPostgresArgs,
+  callEvents: EstuaryCatalogSpec,
+  enriched: EstuaryCatalogSpec,
+): EstuaryCatalogSpec {
+  return materialization(
+    at,
+    "postgres-staging",
+    CONNECTORS.postgres,
+    { address: g.address, database: g.database, user: g.user, schema: g.schema },
+    { password: g.password },
+    [
+      { resource: { table: "gong_call_events" }, source: callEvents.catalogName },
+      fromEnriched(enriched, { table: "gong_calls_enriched" }),
+    ],
+  );
+}
+
 export class EstuaryFlow extends pulumi.ComponentResource {
   readonly capture: EstuaryCatalogSpec;
   readonly callEvents: EstuaryCatalogSpec;
@@ -148,130 +307,20 @@ export class EstuaryFlow extends pulumi.ComponentResource {
 
   constructor(name: string, args: EstuaryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sophia:integrations:Estuary", name, {}, opts);
-    const child = { parent: this };
-    const p = args.prefix.replace(/\/+$/, "");
-    const dataPlaneName = args.dataPlane;
+    const at: Catalog = {
+      name,
+      prefix: args.prefix.replace(/\/+$/, ""),
+      dataPlaneName: args.dataPlane,
+      parent: this,
+    };
 
-    this.callEvents = new EstuaryCatalogSpec(
-      `${name}-gong-call-events`,
-      {
-        catalogName: `${p}/gong/call-events`,
-        specType: "collection",
-        spec: { key: ["/data/id", "/type"], schema: CALL_EVENT_SCHEMA },
-      },
-      child,
-    );
-
-    this.capture = new EstuaryCatalogSpec(
-      `${name}-gong-webhook`,
-      {
-        catalogName: `${p}/gong-webhook`,
-        specType: "capture",
-        dataPlaneName,
-        spec: {
-          endpoint: {
-            connector: { image: CONNECTORS.httpIngest, config: { paths: [GONG_INGEST_PATH] } },
-          },
-          bindings: [
-            {
-              resource: { path: GONG_INGEST_PATH, stream: GONG_INGEST_PATH },
-              target: this.callEvents.catalogName,
-            },
-          ],
-        },
-        secretSpec: secretConfig({ require_auth_token: args.captureToken }),
-      },
-      child,
-    );
-
-    const enrichedName = `${p}/gong/calls-enriched`;
-    this.enrichedCalls = new EstuaryCatalogSpec(
-      `${name}-gong-calls-enriched`,
-      {
-        catalogName: enrichedName,
-        specType: "collection",
-        dataPlaneName,
-        spec: {
-          key: ["/callId"],
-          schema: ENRICHED_SCHEMA,
-          derivation: {
-            transform: {
-              fromCallEvents: {
-                source: { name: this.callEvents.catalogName },
-                publish: { lambda: "typescript" },
-              },
-            },
-            typescript: { module: enrichmentModule(enrichedName) },
-          },
-        },
-      },
-      child,
-    );
-
-    const materialization = (
-      suffix: string,
-      image: string,
-      config: Record<string, unknown>,
-      secret: Record<string, pulumi.Input<unknown>>,
-      bindings: Record<string, unknown>[],
-    ) =>
-      new EstuaryCatalogSpec(
-        `${name}-${suffix}`,
-        {
-          catalogName: `${p}/${suffix}`,
-          specType: "materialization",
-          dataPlaneName,
-          spec: { endpoint: { connector: { image, config } }, bindings },
-          secretSpec: secretConfig(secret),
-        },
-        child,
-      );
-    const fromEnriched = (resource: Record<string, unknown>) => ({
-      resource,
-      source: this.enrichedCalls.catalogName,
-      fields: { recommended: true },
-    });
-
-    if (args.redis) {
-      const r = args.redis;
-      this.redis = materialization(
-        "redis-cache",
-        CONNECTORS.redis,
-        { address: r.address, ttl_seconds: r.ttlSeconds },
-        { password: r.password },
-        [fromEnriched({ key_prefix: "gong:call:" })],
-      );
-    }
-    if (args.snowflake) {
-      const s = args.snowflake;
-      this.snowflake = materialization(
-        "snowflake-analytics",
-        CONNECTORS.snowflake,
-        {
-          host: s.host,
-          account: s.account,
-          user: s.user,
-          database: s.database,
-          schema: s.schema,
-          warehouse: s.warehouse,
-        },
-        { password: s.password },
-        [fromEnriched({ table: "gong_calls_enriched" })],
-      );
-    }
-    if (args.postgres) {
-      const g = args.postgres;
-      this.postgres = materialization(
-        "postgres-staging",
-        CONNECTORS.postgres,
-        { address: g.address, database: g.database, user: g.user, schema: g.schema },
-        { password: g.password },
-        [
-          { resource: { table: "gong_call_events" }, source: this.callEvents.catalogName },
-          fromEnriched({ table: "gong_calls_enriched" }),
-        ],
-      );
-    }
+    this.callEvents = callEventsCollection(at);
+    this.capture = webhookCapture(at, this.callEvents, args.captureToken);
+    this.enrichedCalls = enrichedCollection(at, this.callEvents);
+    if (args.redis) this.redis = redisCache(at, args.redis, this.enrichedCalls);
+    if (args.snowflake) this.snowflake = snowflakeAnalytics(at, args.snowflake, this.enrichedCalls);
+    if (args.postgres)
+      this.postgres = postgresStaging(at, args.postgres, this.callEvents, this.enrichedCalls);
 
     const mats = [this.redis, this.snowflake, this.postgres].filter((m): m is EstuaryCatalogSpec => !!m);
     this.materializationNames = pulumi.all(mats.map((m) => m.catalogName));
