@@ -79,6 +79,82 @@ export function gatewayConfig(
   };
 }
 
+/** Refuses a provider listed twice and a config target that names no listed provider. */
+function checkProviderNames(args: PortkeyArgs): void {
+  const names = args.providers.map((x) => x.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) throw new Error(`Portkey: provider "${dup}" is listed twice`);
+  for (const c of args.configs) {
+    for (const t of c.targets) {
+      if (!names.includes(t.provider)) {
+        throw new Error(
+          `Portkey: config "${c.name}" targets provider "${t.provider}", which is not one of ${names.join(", ") || "(none)"}`,
+        );
+      }
+    }
+  }
+}
+
+/** Where the component's objects go: child names start with `name`, Portkey names and slugs with `prefix`. */
+interface Workspace {
+  name: string;
+  prefix: string;
+  /** `{workspaceId}` when one is configured, else empty: spread into every object's inputs. */
+  ws: { workspaceId?: string };
+  parent: pulumi.Resource;
+}
+
+/** The Model Catalog integration holding the vendor's key, and the workspace provider on it. */
+function vendor(at: Workspace, x: PortkeyProviderArgs): [PortkeyIntegration, PortkeyProvider] {
+  const slug = `${at.prefix}-${x.name}`;
+  const integration = new PortkeyIntegration(
+    `${at.name}-${x.name}-integration`,
+    { name: slug, slug, aiProviderId: x.provider, apiKey: pulumi.secret(x.apiKey), ...at.ws },
+    { parent: at.parent },
+  );
+  const provider = new PortkeyProvider(
+    `${at.name}-${x.name}`,
+    {
+      name: slug,
+      slug,
+      integrationSlug: integration.slug,
+      ...at.ws,
+      ...(x.usageLimit ? { usageLimits: x.usageLimit } : {}),
+      ...(x.rateLimit ? { rateLimit: x.rateLimit } : {}),
+    },
+    { parent: at.parent },
+  );
+  return [integration, provider];
+}
+
+/** A gateway config over `providers`, with the guardrail (when attached) as its input check. */
+function gateway(
+  at: Workspace,
+  c: PortkeyConfigArgs,
+  providers: Record<string, PortkeyProvider>,
+  attached: PortkeyGuardrail | undefined,
+): PortkeyConfig {
+  // provider slugs are outputs: the config depends on its providers (and guardrail)
+  const slugs = pulumi.all(
+    Object.fromEntries(c.targets.map((t) => [t.provider, providers[t.provider].slug])),
+  );
+  return new PortkeyConfig(
+    `${at.name}-config-${c.name}`,
+    {
+      name: `${at.prefix}-${c.name}`,
+      ...at.ws,
+      config: pulumi
+        .all([slugs, attached ? attached.slug : undefined])
+        .apply(([s, gs]) => gatewayConfig(c, (n) => s[n], gs)),
+    },
+    { parent: at.parent },
+  );
+}
+
+/** Slug outputs by short name. */
+const slugsOf = (objects: Record<string, { slug: pulumi.Output<string> }>) =>
+  pulumi.all(Object.fromEntries(Object.entries(objects).map(([k, v]) => [k, v.slug])));
+
 export class PortkeyGateway extends pulumi.ComponentResource {
   readonly integrations: Record<string, PortkeyIntegration> = {};
   readonly providers: Record<string, PortkeyProvider> = {};
@@ -91,79 +167,34 @@ export class PortkeyGateway extends pulumi.ComponentResource {
 
   constructor(name: string, args: PortkeyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sophia:integrations:Portkey", name, {}, opts);
-    const child = { parent: this };
     const p = args.namePrefix;
-    const ws = args.workspaceId ? { workspaceId: args.workspaceId } : {};
-
-    const names = args.providers.map((x) => x.name);
-    const dup = names.find((n, i) => names.indexOf(n) !== i);
-    if (dup) throw new Error(`Portkey: provider "${dup}" is listed twice`);
-    for (const c of args.configs) {
-      for (const t of c.targets) {
-        if (!names.includes(t.provider)) {
-          throw new Error(
-            `Portkey: config "${c.name}" targets provider "${t.provider}", which is not one of ${names.join(", ") || "(none)"}`,
-          );
-        }
-      }
-    }
+    const at: Workspace = {
+      name,
+      prefix: p,
+      ws: args.workspaceId ? { workspaceId: args.workspaceId } : {},
+      parent: this,
+    };
+    checkProviderNames(args);
 
     for (const x of args.providers) {
-      const slug = `${p}-${x.name}`;
-      const integration = new PortkeyIntegration(
-        `${name}-${x.name}-integration`,
-        { name: slug, slug, aiProviderId: x.provider, apiKey: pulumi.secret(x.apiKey), ...ws },
-        child,
-      );
+      const [integration, provider] = vendor(at, x);
       this.integrations[x.name] = integration;
-      this.providers[x.name] = new PortkeyProvider(
-        `${name}-${x.name}`,
-        {
-          name: slug,
-          slug,
-          integrationSlug: integration.slug,
-          ...ws,
-          ...(x.usageLimit ? { usageLimits: x.usageLimit } : {}),
-          ...(x.rateLimit ? { rateLimit: x.rateLimit } : {}),
-        },
-        child,
-      );
+      this.providers[x.name] = provider;
     }
 
     const g = args.guardrail;
     if (g) {
       this.guardrail = new PortkeyGuardrail(
         `${name}-guardrail`,
-        { name: `${p}-${g.name}`, ...ws, checks: g.checks, actions: guardrailActions(g.deny ?? true) },
-        child,
+        { name: `${p}-${g.name}`, ...at.ws, checks: g.checks, actions: guardrailActions(g.deny ?? true) },
+        { parent: this },
       );
     }
     const attached = g && g.attachToConfigs !== false ? this.guardrail : undefined;
+    for (const c of args.configs) this.configs[c.name] = gateway(at, c, this.providers, attached);
 
-    for (const c of args.configs) {
-      // provider slugs are outputs: the config depends on its providers (and guardrail)
-      const slugs = pulumi.all(
-        Object.fromEntries(c.targets.map((t) => [t.provider, this.providers[t.provider].slug])),
-      );
-      this.configs[c.name] = new PortkeyConfig(
-        `${name}-config-${c.name}`,
-        {
-          name: `${p}-${c.name}`,
-          ...ws,
-          config: pulumi
-            .all([slugs, attached ? attached.slug : undefined])
-            .apply(([s, gs]) => gatewayConfig(c, (n) => s[n], gs)),
-        },
-        child,
-      );
-    }
-
-    this.providerSlugs = pulumi.all(
-      Object.fromEntries(Object.entries(this.providers).map(([k, v]) => [k, v.slug])),
-    );
-    this.configSlugs = pulumi.all(
-      Object.fromEntries(Object.entries(this.configs).map(([k, v]) => [k, v.slug])),
-    );
+    this.providerSlugs = slugsOf(this.providers);
+    this.configSlugs = slugsOf(this.configs);
     this.registerOutputs({
       providerSlugs: this.providerSlugs,
       configSlugs: this.configSlugs,
