@@ -22,56 +22,43 @@ export interface CheckReport {
   checks: CheckResult[];
 }
 
-async function checkOne(
-  integration: Integration,
-  values: Values,
-  timeoutMs: number,
-  stack: string,
-): Promise<CheckResult> {
-  const base = { integration: integration.name, latencyMs: null, detail: null };
+type Base = Pick<CheckResult, "integration" | "latencyMs" | "detail">;
+
+/** The config stage: every required key present, every secret stored as one; a failure otherwise. */
+function configProblem(integration: Integration, values: Values, base: Base): CheckResult | undefined {
   const missing = integration.requires
     .filter((r) => !values.get(r.key)?.value && r.default === undefined)
     .map((r) => r.key);
   const plain = integration.requires
     .filter((r) => r.secret && values.get(r.key)?.value && !values.get(r.key)?.secret)
     .map((r) => r.key);
-  if (missing.length || plain.length) {
-    return {
-      ...base,
-      status: "fail",
-      stage: "config",
-      error: [
-        missing.length ? `missing: ${missing.join(", ")}` : "",
-        plain.length ? `stored in plain text: ${plain.join(", ")}` : "",
-      ]
-        .filter(Boolean)
-        .join("; "),
-      recommendation: [...missing, ...plain]
-        .map(
-          (k) =>
-            `pulumi config set ${integration.requires.find((r) => r.key === k)?.secret ? "--secret " : ""}${k} <value>`,
-        )
-        .join("; "),
-    };
-  }
-  if (!integration.probe) {
-    return {
-      ...base,
-      status: "unverified",
-      stage: null,
-      detail: "config present; no live probe for this service from here",
-      error: null,
-      recommendation: null,
-    };
-  }
-  const get = (k: string) =>
-    values.get(k)?.value ?? integration.requires.find((r) => r.key === k)?.default ?? "";
+  if (!missing.length && !plain.length) return undefined;
+  return {
+    ...base,
+    status: "fail",
+    stage: "config",
+    error: [
+      missing.length ? `missing: ${missing.join(", ")}` : "",
+      plain.length ? `stored in plain text: ${plain.join(", ")}` : "",
+    ]
+      .filter(Boolean)
+      .join("; "),
+    recommendation: [...missing, ...plain]
+      .map(
+        (k) =>
+          `pulumi config set ${integration.requires.find((r) => r.key === k)?.secret ? "--secret " : ""}${k} <value>`,
+      )
+      .join("; "),
+  };
+}
+
+/** A probe that gives up after `timeoutMs`, aborting its requests. */
+async function probeWithin<T>(probe: (signal: AbortSignal) => Promise<T>, timeoutMs: number): Promise<T> {
   const controller = new AbortController();
-  const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   try {
-    const detail = await Promise.race([
-      integration.probe(get, controller.signal, stack),
+    return await Promise.race([
+      probe(controller.signal),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           controller.abort();
@@ -85,37 +72,62 @@ async function checkOne(
         }, timeoutMs);
       }),
     ]);
-    return {
-      ...base,
-      status: "pass",
-      stage: null,
-      latencyMs: Math.round(performance.now() - started),
-      detail,
-      error: null,
-      recommendation: null,
-    };
-  } catch (err) {
-    const latencyMs = Math.round(performance.now() - started);
-    if (err instanceof ProbeFailure) {
-      return {
-        ...base,
-        status: "fail",
-        stage: err.stage,
-        latencyMs,
-        error: err.message,
-        recommendation: err.recommendation,
-      };
-    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A failed probe's result: its stage and advice, or "reachable" for anything that is not a ProbeFailure. */
+function probeFailed(err: unknown, base: Base, latencyMs: number): CheckResult {
+  if (err instanceof ProbeFailure) {
     return {
       ...base,
       status: "fail",
-      stage: "reachable",
+      stage: err.stage,
       latencyMs,
-      error: String((err as Error)?.message ?? err),
-      recommendation: "see the error",
+      error: err.message,
+      recommendation: err.recommendation,
     };
-  } finally {
-    clearTimeout(timer);
+  }
+  return {
+    ...base,
+    status: "fail",
+    stage: "reachable",
+    latencyMs,
+    error: String((err as Error)?.message ?? err),
+    recommendation: "see the error",
+  };
+}
+
+async function checkOne(
+  integration: Integration,
+  values: Values,
+  timeoutMs: number,
+  stack: string,
+): Promise<CheckResult> {
+  const base: Base = { integration: integration.name, latencyMs: null, detail: null };
+  const problem = configProblem(integration, values, base);
+  if (problem) return problem;
+  const probe = integration.probe;
+  if (!probe) {
+    return {
+      ...base,
+      status: "unverified",
+      stage: null,
+      detail: "config present; no live probe for this service from here",
+      error: null,
+      recommendation: null,
+    };
+  }
+  const get = (k: string) =>
+    values.get(k)?.value ?? integration.requires.find((r) => r.key === k)?.default ?? "";
+  const started = performance.now();
+  try {
+    const detail = await probeWithin((signal) => probe(get, signal, stack), timeoutMs);
+    const latencyMs = Math.round(performance.now() - started);
+    return { ...base, status: "pass", stage: null, latencyMs, detail, error: null, recommendation: null };
+  } catch (err) {
+    return probeFailed(err, base, Math.round(performance.now() - started));
   }
 }
 
