@@ -1,7 +1,7 @@
 // Sources and destinations ("actors"): connector configurations checked against the connector's required
 // fields, with the connector specification's `airbyte_secret` fields masked in every response.
 import { type Ctx, type Handler, newId } from "../core";
-import { clone, isPlainObject } from "../util-b";
+import { clone, isPlainObject } from "../core/util";
 import type { AirbyteSandbox } from "./index";
 import { byCreation, inWorkspaces, type Json, page, type StoredActor } from "./state";
 

@@ -23,9 +23,9 @@
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import { type Ctx, type Reply, Service } from "../core";
+import { sortedDeep } from "../core/util";
 import { OpenApiSpec } from "../openapi";
 import { sopsDecrypt } from "../sops";
-import { sortedDeep } from "../util-b";
 import { authRoutes } from "./auth";
 import { flowValidators } from "./build";
 import { draftRoutes } from "./drafts";

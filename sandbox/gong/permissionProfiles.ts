@@ -2,7 +2,7 @@
 // 400 (not 404) for a workspace or profile id Gong does not know, as documented.
 import { randomInt } from "node:crypto";
 import type { Handler } from "../core";
-import { clone, isPlainObject } from "../util-b";
+import { clone, isPlainObject } from "../core/util";
 import type { GongSandbox } from "./index";
 import { type Profile, requestId } from "./state";
 

@@ -3,7 +3,7 @@
 // disabled keys unless include_disabled=true, and pages by offset (PAGE_SIZE per page).
 import { createHash, randomBytes } from "node:crypto";
 import type { Handler } from "../core";
-import { assignDefined, clone } from "../util-b";
+import { assignDefined, clone } from "../core/util";
 import type { OpenRouterSandbox } from "./index";
 import { type ApiKey, OPENROUTER_SANDBOX } from "./state";
 

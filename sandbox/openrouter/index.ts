@@ -17,8 +17,8 @@
 //   inference). 429s come from injected faults.
 import * as path from "node:path";
 import { type Ctx, type Reply, Service } from "../core";
+import { clone } from "../core/util";
 import { OpenApiSpec, type Operation, vendorSpecDir } from "../openapi";
-import { clone } from "../util-b";
 import { apiKeyRoutes } from "./apiKeys";
 import { OPENROUTER_MODELS } from "./catalogue";
 import { modelKey, modelRoutes } from "./models";

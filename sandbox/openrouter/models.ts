@@ -1,7 +1,7 @@
 // The model catalogue: GET /models is public; `output_modalities` filters it (default "text", "all" for
 // every model).
 import type { Handler } from "../core";
-import { clone } from "../util-b";
+import { clone } from "../core/util";
 import type { OpenRouterSandbox } from "./index";
 
 /** The admin API's id of a model: its id with "/" replaced by "__" (admin paths split on "/"). */

@@ -2,7 +2,7 @@
 // new version.
 import { randomUUID } from "node:crypto";
 import type { Handler } from "../core";
-import { assignDefined, clone } from "../util-b";
+import { assignDefined, clone } from "../core/util";
 import type { PortkeySandbox } from "./index";
 import { type Config, hex, now, PORTKEY_SANDBOX } from "./state";
 

@@ -2,7 +2,7 @@
 // guardrail not found or insufficient permissions").
 import { randomUUID } from "node:crypto";
 import type { Handler } from "../core";
-import { assignDefined, clone } from "../util-b";
+import { assignDefined, clone } from "../core/util";
 import type { PortkeySandbox } from "./index";
 import { defined, type Guardrail, hex, now, PORTKEY_SANDBOX, page } from "./state";
 

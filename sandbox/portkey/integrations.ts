@@ -2,7 +2,7 @@
 // default provider unless asked not to; deleting an integration deletes its providers.
 import { randomUUID } from "node:crypto";
 import type { Handler } from "../core";
-import { assignDefined } from "../util-b";
+import { assignDefined } from "../core/util";
 import type { PortkeySandbox } from "./index";
 import { newProvider } from "./providers";
 import { defined, type Integration, now, PORTKEY_SANDBOX, page, slugFrom } from "./state";

@@ -7,8 +7,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
+import { isPlainObject } from "../core/util";
 import { vendorSpecDir } from "../openapi";
-import { isPlainObject } from "../util-b";
 
 type Json = Record<string, unknown>;
 
