@@ -7,13 +7,50 @@ import type { ValidateFunction } from "ajv";
 import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { parse as parseYaml } from "yaml";
+import { isPlainObject } from "./core/util";
+
+/** A node of a description (a schema, a components entry…): a JSON object, read by checking its fields. */
+export type DocNode = { [key: string]: unknown };
+
+/** A parameter object, or a reference ($ref) to one. */
+export interface Parameter {
+  $ref?: string;
+  name?: string;
+  in?: string;
+  required?: boolean;
+  schema?: DocNode;
+}
+
+export interface ResponseObject {
+  description?: string;
+  content?: Record<string, { schema?: unknown }>;
+}
+
+/** An operation object of the description: the fields the sandbox reads or amends. */
+export interface OperationObject {
+  operationId?: string;
+  parameters?: Parameter[];
+  requestBody?: { required?: boolean; content?: Record<string, unknown> };
+  responses: Record<string, ResponseObject>;
+}
+
+/** A description as the sandbox holds it: `components` always present (empty when the file has none). */
+export interface OpenApiDocument {
+  openapi?: unknown;
+  info?: unknown;
+  servers?: { url?: string }[];
+  /** Path template → path item (operations by method, and the item's other fields). */
+  paths?: Record<string, Record<string, unknown>>;
+  /** Section (schemas, parameters, responses…) → name → node. */
+  components: Record<string, Record<string, DocNode>>;
+}
 
 export interface Operation {
   method: string;
   template: string;
   operationId: string;
   pointer: string;
-  op: Record<string, any>;
+  op: OperationObject;
   regex: RegExp;
   params: string[];
 }
@@ -40,8 +77,24 @@ export function vendorSpecDir(): string {
 
 const escapePointer = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
 
+/** A member of an object or an element of an array (by its decimal index). */
+const child = (node: unknown, key: string): unknown =>
+  Array.isArray(node) ? node[Number(key)] : isPlainObject(node) ? node[key] : undefined;
+
+const isOperation = (v: unknown): v is OperationObject => isPlainObject(v) && Boolean(v.responses);
+
+/** The parsed file as a description: a JSON object, given empty `components` when it has none. */
+function asDocument(parsed: unknown, file: string): OpenApiDocument {
+  if (!isPlainObject(parsed)) throw new Error(`${file} is not an OpenAPI description (not an object)`);
+  // vendor files are trusted to follow OpenAPI's shape: only the top level is checked
+  return {
+    ...parsed,
+    components: isPlainObject(parsed.components) ? parsed.components : {},
+  } as OpenApiDocument;
+}
+
 export class OpenApiSpec {
-  readonly doc: Record<string, any>;
+  readonly doc: OpenApiDocument;
   readonly basePath: string;
   readonly operations: Operation[] = [];
   private readonly ajv: Ajv2020;
@@ -55,7 +108,7 @@ export class OpenApiSpec {
    */
   constructor(file: string, opts: { basePath?: string; operations?: string[] } = {}) {
     const text = readFileSync(file, "utf8");
-    const full = file.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
+    const full = asDocument(file.endsWith(".json") ? JSON.parse(text) : parseYaml(text), file);
     this.doc = opts.operations ? prune(full, opts.operations) : full;
     const basePath = opts.basePath;
     this.basePath =
@@ -68,12 +121,12 @@ export class OpenApiSpec {
       this.ajv.addFormat(f, true);
     }
     this.ajv.addSchema({ ...this.doc, $id: this.id });
-    for (const [template, item] of Object.entries<Record<string, any>>(this.doc.paths ?? {})) {
-      for (const [method, op] of Object.entries<any>(item)) {
-        if (!op || typeof op !== "object" || !op.responses) continue;
+    for (const [template, item] of Object.entries(this.doc.paths ?? {})) {
+      for (const [method, op] of Object.entries(item)) {
+        if (!isOperation(op)) continue;
         const params: string[] = [];
         const regex = new RegExp(
-          `^${template.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\\\{([^}]+)\\\}/g, (_m, p) => {
+          `^${template.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\\\{([^}]+)\\\}/g, (_m, p: string) => {
             params.push(p);
             return "([^/]+)";
           })}$`,
@@ -134,9 +187,9 @@ export class OpenApiSpec {
   ): string[] {
     const errors: string[] = [];
     for (const p of operation.op.parameters ?? []) {
-      const param = p.$ref ? this.resolve(p.$ref) : p;
+      const param = this.parameter(p);
       if (param.in !== "query") continue;
-      const raw = query[param.name];
+      const raw = query[String(param.name)];
       if (raw === undefined) {
         if (param.required) errors.push(`query parameter ${param.name} is required`);
         continue;
@@ -185,39 +238,57 @@ export class OpenApiSpec {
     );
   }
 
-  resolve(ref: string): any {
-    return ref
-      .replace(/^#\//, "")
-      .split("/")
-      .reduce((o: any, k) => o?.[k.replace(/~1/g, "/").replace(/~0/g, "~")], this.doc);
+  /** The node a local reference ("#/components/...") points to; undefined when there is none. */
+  resolve(ref: string): unknown {
+    let node: unknown = this.doc;
+    for (const k of ref.replace(/^#\//, "").split("/"))
+      node = child(node, k.replace(/~1/g, "/").replace(/~0/g, "~"));
+    return node;
+  }
+
+  /** A parameter with its reference followed. */
+  private parameter(p: Parameter): Parameter {
+    if (!p.$ref) return p;
+    const target = this.resolve(p.$ref);
+    if (!isPlainObject(target)) throw new Error(`parameter ${p.$ref} is not in the description`);
+    return target;
   }
 }
 
-/** The description reduced to `operationIds` and the transitive closure of the components they reference. */
-function prune(doc: Record<string, any>, operationIds: string[]): Record<string, any> {
-  const paths: Record<string, any> = {};
+/** The operations of `doc` named in `operationIds`, by path template and method. */
+function pickOperations(
+  doc: OpenApiDocument,
+  operationIds: string[],
+): Record<string, Record<string, unknown>> {
+  const paths: Record<string, Record<string, unknown>> = {};
   const found = new Set<string>();
-  for (const [p, item] of Object.entries<Record<string, any>>(doc.paths ?? {})) {
-    for (const [m, op] of Object.entries<any>(item)) {
-      if (op?.operationId && operationIds.includes(op.operationId)) {
+  for (const [p, item] of Object.entries(doc.paths ?? {})) {
+    for (const [m, op] of Object.entries(item)) {
+      const id = isPlainObject(op) ? op.operationId : undefined;
+      if (typeof id === "string" && id && operationIds.includes(id)) {
         paths[p] ??= {};
         paths[p][m] = op;
-        found.add(op.operationId);
+        found.add(id);
       }
     }
   }
   const missing = operationIds.filter((id) => !found.has(id));
   if (missing.length) throw new Error(`operations not in the description: ${missing.join(", ")}`);
-  const components: Record<string, Record<string, unknown>> = {};
+  return paths;
+}
+
+/** The components of `doc` that `root` references, directly or through other components. */
+function referencedComponents(doc: OpenApiDocument, root: unknown): OpenApiDocument["components"] {
+  const components: OpenApiDocument["components"] = {};
   const seen = new Set<string>();
   const walk = (node: unknown): void => {
     if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === "object") {
-      const ref = (node as { $ref?: unknown }).$ref;
+    else if (isPlainObject(node)) {
+      const ref = node.$ref;
       if (typeof ref === "string" && ref.startsWith("#/components/") && !seen.has(ref)) {
         seen.add(ref);
         const [, , section, name] = ref.split("/");
-        const target = doc.components?.[section]?.[name];
+        const target = doc.components[section]?.[name];
         components[section] ??= {};
         components[section][name] = target;
         walk(target);
@@ -225,12 +296,20 @@ function prune(doc: Record<string, any>, operationIds: string[]): Record<string,
       for (const v of Object.values(node)) walk(v);
     }
   };
-  walk(paths);
+  walk(root);
+  return components;
+}
+
+/** The description reduced to `operationIds` and the transitive closure of the components they reference. */
+function prune(doc: OpenApiDocument, operationIds: string[]): OpenApiDocument {
+  const paths = pickOperations(doc, operationIds);
+  const components = referencedComponents(doc, paths);
   return { openapi: doc.openapi, info: doc.info, servers: doc.servers, paths, components };
 }
 
-function coerce(v: unknown, schema: Record<string, any>): unknown {
-  if (Array.isArray(v)) return v.map((x) => coerce(x, schema.items ?? {}));
+/** A query parameter's text as the type its schema declares (what a JSON body would carry). */
+function coerce(v: unknown, schema: DocNode): unknown {
+  if (Array.isArray(v)) return v.map((x) => coerce(x, isPlainObject(schema.items) ? schema.items : {}));
   if (typeof v !== "string") return v;
   if (schema.type === "integer" || schema.type === "number") return v === "" ? v : Number(v);
   if (schema.type === "boolean") return v === "true" ? true : v === "false" ? false : v;

@@ -10,7 +10,7 @@
 // encryption (Flow stores specs with sorted keys) no longer decrypts, which is why clients sort before they
 // encrypt. The format follows sops's; it is not byte-compatible with the sops tool.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
-import { isPlainObject } from "../providers/dynamic";
+import { isPlainObject } from "./core/util";
 
 export const SOPS_SUFFIX = "_sops";
 const ENC = /^ENC\[AES256_GCM,data:([^,]*),iv:([^,]+),tag:([^,]+),type:(str|int|float|bool)\]$/;
@@ -66,14 +66,14 @@ export class EncryptionRequestError extends Error {
   }
 }
 
-const isSecret = (s: any) => isPlainObject(s) && (s.secret === true || s.airbyte_secret === true);
+const isSecret = (s: unknown) => isPlainObject(s) && (s.secret === true || s.airbyte_secret === true);
 
 /**
  * Renames the properties the schema marks secret `<key>_sops`, keeping the document's order (the service
  * does not reorder; Flow sorts when it stores). Only `properties` are followed: a secret mark under
  * `items` is refused, as the service refuses it (InvalidSecretLocation).
  */
-function markSecrets(config: Json, schema: any, at: string): Json {
+function markSecrets(config: Json, schema: unknown, at: string): Json {
   if (
     isPlainObject(schema) &&
     isPlainObject(schema.items) &&
@@ -85,7 +85,7 @@ function markSecrets(config: Json, schema: any, at: string): Json {
     );
   }
   if (!isPlainObject(config)) return config;
-  const props = isPlainObject(schema?.properties) ? schema.properties : {};
+  const props = isPlainObject(schema) && isPlainObject(schema.properties) ? schema.properties : {};
   return Object.fromEntries(
     Object.entries(config).map(([k, v]) =>
       isSecret(props[k]) ? [`${k}${SOPS_SUFFIX}`, v] : [k, markSecrets(v, props[k], `${at}/${k}`)],
@@ -138,10 +138,12 @@ export function sopsEncrypt(config: Record<string, Json>, schema: Json, kmsKey: 
 
 /** What Flow's runtime hands the connector: the `_sops` values decrypted under their original keys. */
 export function sopsDecrypt(doc: Record<string, Json>, kmsKey: Buffer): Record<string, Json> {
-  const { sops, ...rest } = doc as { sops?: any };
+  const { sops, ...rest } = doc;
   if (!isPlainObject(sops)) return doc;
   const kms = (sops as { gcp_kms?: { enc?: string; resource_id?: string }[] }).gcp_kms?.[0];
-  const wrapped = JSON.parse(Buffer.from(String(kms?.enc ?? ""), "base64").toString("utf8"));
+  const wrapped: { data: string; iv: string; tag: string } = JSON.parse(
+    Buffer.from(String(kms?.enc ?? ""), "base64").toString("utf8"),
+  );
   const dataKey = open(kmsKey, wrapped.data, wrapped.iv, wrapped.tag, String(kms?.resource_id));
   const mac = createHash("sha512");
   const plain = walk(rest, (v, aad, secret) => {
