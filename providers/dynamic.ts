@@ -12,6 +12,9 @@ export interface CheckFailure {
   reason: string;
 }
 
+/** Reads a stack config value (the project namespace), as configure handed it over. */
+export type ConfigGet = (key: string) => string | undefined;
+
 /** Remembers the stack configuration handed to configure(); read by clients at call time. */
 export function rememberConfig(req: pulumi.dynamic.ConfigureRequest): void {
   (globalThis as { __sophiaConfig?: pulumi.dynamic.Config }).__sophiaConfig = req.config;
@@ -125,3 +128,25 @@ export const UUID = {
   re: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
   what: "a UUID",
 };
+
+/**
+ * The API client for these settings, made once per provider process and shared by every resource in it
+ * (so they share its token, pacing and caches). `key` names the settings that matter, without holding a
+ * whole secret where a part identifies it. Kept on globalThis as `__sophia<service>`: each deserialized
+ * copy of this module must find the same cache.
+ */
+export function cachedClient<C>(service: string, key: string, make: () => C): C {
+  const slot = `__sophia${service}`;
+  let cache: unknown = Reflect.get(globalThis, slot);
+  if (!(cache instanceof Map)) {
+    cache = new Map<string, C>();
+    Reflect.set(globalThis, slot, cache);
+  }
+  const clients = cache as Map<string, C>;
+  let client = clients.get(key);
+  if (client === undefined) {
+    client = make();
+    clients.set(key, client);
+  }
+  return client;
+}

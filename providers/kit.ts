@@ -1,0 +1,264 @@
+// The kit every dynamic provider is declared with: what is particular to an API object (its inputs' check
+// rules, which changes replace it and which update it, how to create, read, update and delete it) goes in
+// a declaration; configure, check, diff, the "gone" answer and the resource class are made from it here.
+//
+// Provider objects are serialized by value into the state and run in a separate provider process, so
+// what they capture stays small and holds no credentials: configuration is read at call time (configure
+// remembers it on globalThis), and API clients live in a per-process cache on globalThis.
+import * as pulumi from "@pulumi/pulumi";
+import {
+  type CheckFailure,
+  type ConfigGet,
+  configValue,
+  deepEqual,
+  isPlainObject,
+  isUnknown,
+  rememberConfig,
+} from "./dynamic";
+
+// ---- check rules ----
+
+/** What a rule reports: a reason about the property it checks, or a failure naming its own property. */
+export type Finding = string | CheckFailure;
+
+/**
+ * A check of one input property. It is not called for an unknown value (a preview input that depends on
+ * another resource); it is called for an absent one (undefined), so it decides whether that is allowed.
+ */
+export type Rule = (
+  value: unknown,
+  property: string,
+  inputs: Record<string, unknown>,
+) => Finding | Finding[] | undefined;
+
+/** Rules by input property, run in this order; a mistyped property name does not compile. */
+export type Rules<I> = { [K in keyof I]?: Rule | Rule[] };
+
+export interface Pattern {
+  re: RegExp;
+  what: string;
+}
+
+function stringProblem(v: unknown, p: string, pattern?: Pattern): string | undefined {
+  if (typeof v !== "string" || v.trim() === "") return `${p} is required and must be a non-empty string`;
+  if (pattern && !pattern.re.test(v)) return `${p} must be ${pattern.what}; got "${v}"`;
+  return undefined;
+}
+const nonEmptyString: Rule = (v, p) => stringProblem(v, p);
+
+/** A required non-empty string, matching `pattern` if given. */
+export const str = (pattern?: Pattern): Rule =>
+  // one shared function where there is no pattern: every rule function is serialized into the state
+  pattern ? (v, p) => stringProblem(v, p, pattern) : nonEmptyString;
+
+/** The rules, applied only when the property is set. */
+export const optional =
+  (...rules: Rule[]): Rule =>
+  (v, p, inputs) =>
+    v === undefined ? undefined : rules.flatMap((r) => findings(r(v, p, inputs)));
+
+/** Required: absent is "<p> is required", otherwise the rules decide. */
+export const required =
+  (...rules: Rule[]): Rule =>
+  (v, p, inputs) =>
+    v === undefined ? `${p} is required` : rules.flatMap((r) => findings(r(v, p, inputs)));
+
+/** An optional plain object. */
+export const object: Rule = (v, p) =>
+  v === undefined || isPlainObject(v) ? undefined : `${p} must be an object`;
+
+/** An optional string (may be empty). */
+export const text: Rule = (v, p) =>
+  v === undefined || typeof v === "string" ? undefined : `${p} must be a string`;
+
+/** An optional boolean. */
+export const flag: Rule = (v, p) =>
+  v === undefined || typeof v === "boolean" ? undefined : `${p} must be true or false`;
+
+const findings = (r: Finding | Finding[] | undefined): Finding[] => (r === undefined ? [] : [r].flat());
+
+/** The failures of `inputs` under `rules`, in the rules' order, each naming its property. */
+export function checkRules<I>(rules: Rules<I>, inputs: Record<string, unknown>): CheckFailure[] {
+  const out: CheckFailure[] = [];
+  for (const [property, rule] of Object.entries<Rule | Rule[] | undefined>(rules)) {
+    const value = inputs[property];
+    if (rule === undefined || isUnknown(value)) continue;
+    for (const r of [rule].flat()) {
+      for (const f of findings(r(value, property, inputs))) {
+        out.push(typeof f === "string" ? { property, reason: f } : f);
+      }
+    }
+  }
+  return out;
+}
+
+/** The properties of a typed object, for rules and comparisons that read them by name. */
+export const fieldsOf = (o: object): Record<string, unknown> => Object.fromEntries(Object.entries(o));
+
+// ---- diff ----
+
+/** A property both the inputs and the outputs carry (the ones diff compares). */
+export type Shared<I, O> = keyof I & keyof O & string;
+/** A change test of its own for one property: true when the change counts. */
+export type ChangeTests<I, O> = { [K in keyof I]?: (olds: O, news: I) => boolean };
+
+export interface DiffSpec<I, O> {
+  /** Changes that replace the object: compared deeply (an unknown new value counts as a change). */
+  replace?: Shared<I, O>[];
+  /** Replacing changes with a test of their own, reported after `replace`, in this order. */
+  replaceIf?: ChangeTests<I, O>;
+  /** Changes the API can make in place: compared deeply. */
+  update?: Shared<I, O>[];
+  updateIf?: ChangeTests<I, O>;
+  /**
+   * When a replacement deletes the old object first (Pulumi creates the new one first otherwise): a
+   * property whose unchanged value means the new object would meet the old one (a name, a slug that
+   * create adopts by), "always", or a test. Absent: the answer says nothing about it.
+   */
+  deleteFirst?: Shared<I, O> | "always" | ((olds: O, news: I) => boolean);
+}
+
+function changed<I extends object, O extends object>(
+  keys: Shared<I, O>[] | undefined,
+  tests: ChangeTests<I, O> | undefined,
+  olds: O,
+  news: I,
+): string[] {
+  const tested = Object.entries<((o: O, n: I) => boolean) | undefined>(tests ?? {});
+  return [
+    ...(keys ?? []).filter((k) => !deepEqual(Reflect.get(olds, k), Reflect.get(news, k))),
+    ...tested.filter(([, test]) => test?.(olds, news)).map(([k]) => k),
+  ];
+}
+
+/** Pulumi's diff answer for `spec`. */
+export function diffOf<I extends object, O extends object>(
+  spec: DiffSpec<I, O>,
+  olds: O,
+  news: I,
+): pulumi.dynamic.DiffResult {
+  const replaces = changed(spec.replace, spec.replaceIf, olds, news);
+  const updates = changed(spec.update, spec.updateIf, olds, news);
+  const result = { changes: replaces.length + updates.length > 0, replaces };
+  const first = spec.deleteFirst;
+  if (first === undefined) return result;
+  const keeps = () =>
+    first === "always" ||
+    (typeof first === "function" ? first(olds, news) : Reflect.get(olds, first) === Reflect.get(news, first));
+  return { ...result, deleteBeforeReplace: replaces.length > 0 && keeps() };
+}
+
+// ---- the provider ----
+
+/** The configured stack's client, made on first use in each call (so an operation without API calls needs no config). */
+export type Api<C> = () => C;
+
+export interface ProviderDeclaration<I extends object, O extends object, C> {
+  /** The API client for the stack config (cached per process: see cachedClient). */
+  client: (get: ConfigGet) => C;
+  rules: Rules<I>;
+  /** Brings the inputs to the form that is checked and stored (a trimmed key, a default). */
+  normalize?: (news: I) => I;
+  /** Checks across properties, after the rules. */
+  validate?: (inputs: Record<string, unknown>) => CheckFailure[];
+  diff: DiffSpec<I, O>;
+  create(inputs: I, api: Api<C>): Promise<{ id: string; outs: O }>;
+  /** The object's current state, or undefined when it is gone (the engine then drops it from the state). */
+  read(id: string, props: O, api: Api<C>): Promise<O | undefined>;
+  /** Absent for objects the API cannot change: diff must then report only replacements. */
+  update?(id: string, olds: O, news: I, api: Api<C>): Promise<O>;
+  delete(id: string, props: O, api: Api<C>): Promise<void>;
+}
+
+/** A pulumi.dynamic provider made from a declaration. */
+export function dynamicProvider<I extends object, O extends object, C>(
+  d: ProviderDeclaration<I, O, C>,
+): pulumi.dynamic.ResourceProvider<I, O> {
+  const api = () => d.client(configValue);
+  const provider: pulumi.dynamic.ResourceProvider<I, O> = {
+    async configure(req) {
+      rememberConfig(req);
+    },
+    async check(_olds, news) {
+      const inputs = d.normalize ? d.normalize(news) : news;
+      const view = fieldsOf(inputs);
+      return { inputs, failures: [...checkRules(d.rules, view), ...(d.validate?.(view) ?? [])] };
+    },
+    async diff(_id, olds, news) {
+      return diffOf(d.diff, olds, news);
+    },
+    async create(inputs) {
+      return d.create(inputs, api);
+    },
+    async read(id, props) {
+      const outs = await d.read(id, props ?? ({} as O), api);
+      // gone: an empty id tells the engine to drop the resource from the state
+      return outs ? { id, props: outs } : { id: "", props: {} as O };
+    },
+    async delete(id, props) {
+      await d.delete(id, props, api);
+    },
+  };
+  const update = d.update;
+  if (update) provider.update = async (id, olds, news) => ({ outs: await update(id, olds, news, api) });
+  return provider;
+}
+
+/** The value, or an error saying what is missing (an object not found where it must be). */
+export function must<T>(value: T | undefined | null, message: string): T {
+  if (!value) throw new Error(message);
+  return value;
+}
+
+// ---- the resource class ----
+
+export interface ResourceSpec<A> {
+  /** Type token parts: `<module>:<type>`, e.g. portkey:Integration. */
+  module: string;
+  type: string;
+  /** Output-only properties, registered unset so the engine fills them in. */
+  outputs: string[];
+  /** Inputs made secret (pulumi.secret) before they are registered. */
+  secretInputs?: (keyof A & string)[];
+  /** Outputs kept secret in the state (additionalSecretOutputs). */
+  secretOutputs?: string[];
+  /** Values of inputs the program may leave unset. */
+  defaults?: Partial<A>;
+}
+
+/** The properties a resource registers: its outputs unset, its args with defaults, secrets wrapped. */
+export function resourceProps<A extends object>(args: A, spec: ResourceSpec<A>): Record<string, unknown> {
+  const props: Record<string, unknown> = {
+    ...Object.fromEntries(spec.outputs.map((k) => [k, undefined])),
+    ...args,
+  };
+  for (const [k, v] of Object.entries(spec.defaults ?? {})) props[k] = props[k] ?? v;
+  for (const k of spec.secretInputs ?? []) {
+    if (props[k] !== undefined) props[k] = pulumi.secret(props[k]);
+  }
+  return props;
+}
+
+/**
+ * The pulumi.dynamic.Resource class of a provider. Subclass it to declare the outputs a program reads
+ * (`declare readonly slug: pulumi.Output<string>`): declared, not defined, so the class fields do not
+ * overwrite the outputs the engine sets.
+ */
+export function dynamicResource<A extends object>(
+  provider: pulumi.dynamic.ResourceProvider,
+  spec: ResourceSpec<A>,
+) {
+  return class extends pulumi.dynamic.Resource {
+    constructor(name: string, args: A, opts?: pulumi.CustomResourceOptions) {
+      const secretOutputs = spec.secretOutputs;
+      super(
+        provider,
+        name,
+        resourceProps(args, spec),
+        secretOutputs ? pulumi.mergeOptions(opts, { additionalSecretOutputs: secretOutputs }) : opts,
+        spec.module,
+        spec.type,
+      );
+    }
+  };
+}

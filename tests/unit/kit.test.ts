@@ -1,0 +1,168 @@
+// The provider kit: the check, diff, read and configure it generates from a declaration, the per-process
+// client cache and the properties a resource class registers.
+import { cachedClient, configValue, UNKNOWN } from "../../providers/dynamic";
+import {
+  dynamicProvider,
+  flag,
+  must,
+  object,
+  optional,
+  required,
+  resourceProps,
+  str,
+  text,
+} from "../../providers/kit";
+
+interface Inputs {
+  name: string;
+  slug: string;
+  region: string;
+  note?: string;
+  enabled?: boolean;
+  settings?: Record<string, unknown>;
+}
+interface Outputs extends Inputs {
+  objectId: string;
+}
+
+const remote = new Map<string, Outputs>();
+const provider = dynamicProvider<Inputs, Outputs, Map<string, Outputs>>({
+  client: () => remote,
+  rules: {
+    name: str(),
+    slug: str({ re: /^[a-z-]+$/, what: "a slug" }),
+    region: required((v) => (v === "north" ? undefined : `region "${v}" is not north`)),
+    note: text,
+    enabled: flag,
+    settings: [
+      object,
+      optional((v) => (Object.keys(v as object).length > 2 ? "settings: too many" : undefined)),
+    ],
+  },
+  validate: (n) => (n.note === n.name ? [{ property: "note", reason: "note repeats the name" }] : []),
+  diff: { replace: ["slug", "region"], update: ["name", "note", "enabled", "settings"], deleteFirst: "slug" },
+  async create(inputs, api) {
+    const outs = { ...inputs, objectId: `o-${inputs.slug}` };
+    api().set(outs.objectId, outs);
+    return { id: outs.objectId, outs };
+  },
+  async read(id, _props, api) {
+    return api().get(id);
+  },
+  async delete(id, _props, api) {
+    api().delete(id);
+  },
+});
+
+const valid: Inputs = { name: "n", slug: "s", region: "north" };
+const outs: Outputs = { ...valid, objectId: "o-s" };
+
+describe("generated check", () => {
+  it("accepts valid inputs and returns them", async () => {
+    expect(await provider.check!({} as Inputs, valid)).toEqual({ inputs: valid, failures: [] });
+  });
+
+  it("names the property of each failing rule, in the declared order, then the cross-property checks", async () => {
+    const bad = { name: " ", slug: "Not A Slug", note: "", enabled: "yes", settings: [] };
+    const res = await provider.check!({} as Inputs, bad as never);
+    expect(res.failures).toEqual([
+      { property: "name", reason: "name is required and must be a non-empty string" },
+      { property: "slug", reason: 'slug must be a slug; got "Not A Slug"' },
+      { property: "region", reason: "region is required" },
+      { property: "enabled", reason: "enabled must be true or false" },
+      { property: "settings", reason: "settings must be an object" },
+    ]);
+    const cross = await provider.check!({} as Inputs, { ...valid, note: "n", region: "south" });
+    expect(cross.failures).toEqual([
+      { property: "region", reason: 'region "south" is not north' },
+      { property: "note", reason: "note repeats the name" },
+    ]);
+  });
+
+  it("lets unknown values through (a preview input that depends on another resource)", async () => {
+    const res = await provider.check!({} as Inputs, { name: UNKNOWN, slug: UNKNOWN, region: UNKNOWN });
+    expect(res.failures).toEqual([]);
+  });
+});
+
+describe("generated diff", () => {
+  it("reports no change for equal inputs", async () => {
+    expect(await provider.diff!("o-s", outs, valid)).toEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+  });
+
+  it("updates in place for update keys", async () => {
+    expect(await provider.diff!("o-s", outs, { ...valid, name: "m", settings: { a: 1 } })).toEqual({
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+  });
+
+  it("replaces for replace keys, deleting first when the identity is kept", async () => {
+    expect(await provider.diff!("o-s", outs, { ...valid, region: "south" })).toEqual({
+      changes: true,
+      replaces: ["region"],
+      deleteBeforeReplace: true,
+    });
+    expect(await provider.diff!("o-s", outs, { ...valid, slug: "t" })).toEqual({
+      changes: true,
+      replaces: ["slug"],
+      deleteBeforeReplace: false,
+    });
+  });
+
+  it("counts an unknown value as a change", async () => {
+    expect((await provider.diff!("o-s", outs, { ...valid, region: UNKNOWN })).replaces).toEqual(["region"]);
+  });
+});
+
+describe("generated lifecycle", () => {
+  it("remembers the configuration for configValue", async () => {
+    await provider.configure!({ config: { get: (k: string) => (k === "x" ? "1" : undefined) } } as never);
+    expect(configValue("x")).toBe("1");
+  });
+
+  it("reads an object, and answers a gone one with an empty id", async () => {
+    const created = await provider.create(valid);
+    expect(await provider.read!(created.id, created.outs)).toEqual({ id: "o-s", props: outs });
+    await provider.delete!(created.id, created.outs!);
+    expect(await provider.read!(created.id, created.outs)).toEqual({ id: "", props: {} });
+  });
+
+  it("has no update when the declaration has none", () => {
+    expect(provider.update).toBeUndefined();
+  });
+});
+
+describe("cachedClient", () => {
+  it("makes one client per service and key", () => {
+    let made = 0;
+    const make = () => ({ n: ++made });
+    const a = cachedClient("KitTest", "url|a", make);
+    expect(cachedClient("KitTest", "url|a", make)).toBe(a);
+    expect(cachedClient("KitTest", "url|b", make)).not.toBe(a);
+    expect(made).toBe(2);
+  });
+});
+
+describe("resourceProps", () => {
+  it("registers outputs unset, applies defaults and leaves absent secrets absent", () => {
+    const props = resourceProps<{ name: string; tags?: string[]; key?: string }>(
+      { name: "n" },
+      { module: "m", type: "T", outputs: ["objectId"], defaults: { tags: [] }, secretInputs: ["key"] },
+    );
+    expect(props).toEqual({ objectId: undefined, name: "n", tags: [] });
+    expect("key" in props).toBe(false);
+  });
+});
+
+describe("must", () => {
+  it("returns a found value and names a missing one", () => {
+    expect(must({ a: 1 }, "x")).toEqual({ a: 1 });
+    expect(() => must(undefined, "Portkey: config was not found")).toThrow("Portkey: config was not found");
+  });
+});
