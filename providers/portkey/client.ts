@@ -7,6 +7,8 @@
 // In the description the Model Catalog is /integrations (the organisation-level credential: the LLM
 // vendor's API key) plus /providers (a workspace's use of an integration, with its usage and rate
 // limits; POST /providers requires `integration_id`). So an LLM provider is an integration + a provider.
+
+import { type ConfigGet, cachedClient } from "../dynamic";
 import {
   ApiClient,
   type ApiClientOptions,
@@ -15,6 +17,8 @@ import {
   HeaderAuth,
   isApiError,
 } from "../http/client";
+import type { GatewayConfig } from "./config";
+import type { GuardrailCheck } from "./guardrail";
 
 export interface PortkeySettings {
   /** Base URL of the admin API, e.g. https://api.portkey.ai/v1 */
@@ -64,7 +68,7 @@ export interface ConfigApi {
   name: string;
   workspace_id?: string;
   status?: string;
-  config?: Record<string, unknown>;
+  config?: GatewayConfig;
 }
 
 export interface GuardrailApi {
@@ -73,7 +77,7 @@ export interface GuardrailApi {
   name: string;
   workspace_id?: string | null;
   status?: string;
-  checks?: Record<string, unknown>[];
+  checks?: GuardrailCheck[];
   actions?: Record<string, unknown>;
 }
 
@@ -162,6 +166,15 @@ export class PortkeyClient {
     }
   }
 
+  /** The object of that name that is not archived (configs and guardrails are found by name). */
+  async findActive<K extends "configs" | "guardrails">(
+    kind: K,
+    name: string,
+    workspaceId?: string,
+  ): Promise<Kinds[K] | undefined> {
+    return (await this.list(kind, workspaceId)).find((o) => o.name === name && o.status !== "archived");
+  }
+
   async get<K extends Kind>(kind: K, slug: string, workspaceId?: string): Promise<Kinds[K] | undefined> {
     const path = `/${kind}/${encodeURIComponent(slug)}`;
     const query = kind === "providers" && workspaceId ? { workspace_id: workspaceId } : undefined;
@@ -217,14 +230,7 @@ export class PortkeyClient {
 }
 
 /** The client for the configured stack (provider process), built once per settings and shared. */
-export function configuredPortkey(get: (key: string) => string | undefined): PortkeyClient {
+export function configuredPortkey(get: ConfigGet): PortkeyClient {
   const s = portkeySettings(get);
-  const g = globalThis as { __sophiaPortkey?: { apiUrl: string; apiKey: string; client: PortkeyClient }[] };
-  g.__sophiaPortkey ??= [];
-  let entry = g.__sophiaPortkey.find((e) => e.apiUrl === s.apiUrl && e.apiKey === s.apiKey);
-  if (!entry) {
-    entry = { ...s, client: new PortkeyClient(s) };
-    g.__sophiaPortkey.push(entry);
-  }
-  return entry.client;
+  return cachedClient("Portkey", `${s.apiUrl}|${s.apiKey}`, () => new PortkeyClient(s));
 }

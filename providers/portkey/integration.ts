@@ -1,16 +1,9 @@
 // PortkeyIntegration: the Model Catalog's organisation- (or workspace-) level credential for one LLM
 // vendor (POST/GET/PUT/DELETE /integrations). It holds the vendor's API key, which is a secret input:
 // sent on create and on change, never read back (the API returns only `masked_key`, never compared).
-import * as pulumi from "@pulumi/pulumi";
-import {
-  type CheckFailure,
-  changedKeys,
-  configValue,
-  isUnknown,
-  rememberConfig,
-  requireString,
-} from "../dynamic";
-import { configuredPortkey, type IntegrationApi, SLUG } from "./client";
+import type * as pulumi from "@pulumi/pulumi";
+import { dynamicProvider, dynamicResource, must, optional, str, text } from "../kit";
+import { configuredPortkey, type IntegrationApi, type PortkeyClient, SLUG } from "./client";
 
 export interface IntegrationInputs {
   name: string;
@@ -48,39 +41,26 @@ const body = (i: IntegrationInputs) => ({
   ...(i.description !== undefined ? { description: i.description } : {}),
 });
 
-export const integrationProvider: pulumi.dynamic.ResourceProvider<IntegrationInputs, IntegrationOutputs> = {
-  async configure(req) {
-    rememberConfig(req);
+export const integrationProvider = dynamicProvider<IntegrationInputs, IntegrationOutputs, PortkeyClient>({
+  client: configuredPortkey,
+  rules: {
+    name: str(),
+    slug: str(SLUG),
+    aiProviderId: str({ re: /^[a-z0-9-]+$/, what: 'a provider id like "openai"' }),
+    apiKey: str(),
+    workspaceId: optional(str()),
+    description: text,
   },
-
-  async check(_olds, news) {
-    const failures: CheckFailure[] = [];
-    const n = news as unknown as Record<string, unknown>;
-    requireString(failures, n, "name");
-    requireString(failures, n, "slug", SLUG);
-    requireString(failures, n, "aiProviderId", { re: /^[a-z0-9-]+$/, what: 'a provider id like "openai"' });
-    requireString(failures, n, "apiKey");
-    if (n.workspaceId !== undefined) requireString(failures, n, "workspaceId");
-    if (n.description !== undefined && !isUnknown(n.description) && typeof n.description !== "string") {
-      failures.push({ property: "description", reason: "description must be a string" });
-    }
-    return { inputs: news, failures };
-  },
-
-  async diff(_id, olds, news) {
+  diff: {
     // The API cannot change an integration's slug, vendor or scope.
-    const replaces = changedKeys(olds as any, news as any, ["slug", "aiProviderId", "workspaceId"]);
-    const updates = changedKeys(olds as any, news as any, ["name", "apiKey", "description"]);
-    return {
-      changes: replaces.length + updates.length > 0,
-      replaces,
-      // the slug is the identity: the old one must go before a replacement with the same slug
-      deleteBeforeReplace: replaces.length > 0 && olds.slug === news.slug,
-    };
+    replace: ["slug", "aiProviderId", "workspaceId"],
+    update: ["name", "apiKey", "description"],
+    // the slug is the identity: the old one must go before a replacement with the same slug
+    deleteFirst: "slug",
   },
 
-  async create(inputs) {
-    const c = configuredPortkey(configValue);
+  async create(inputs, api) {
+    const c = api();
     const find = () => c.get("integrations", inputs.slug);
     const existing = await find();
     if (existing) {
@@ -104,29 +84,32 @@ export const integrationProvider: pulumi.dynamic.ResourceProvider<IntegrationInp
         find,
       );
     }
-    const remote = await find();
-    if (!remote) throw new Error(`Portkey: integration "${inputs.slug}" was not found after it was created`);
+    const remote = must(
+      await find(),
+      `Portkey: integration "${inputs.slug}" was not found after it was created`,
+    );
     return { id: remote.slug, outs: toOutputs(remote, inputs) };
   },
 
-  async read(id, props) {
-    const remote = await configuredPortkey(configValue).get("integrations", id);
-    if (!remote) return { id: "", props: {} as IntegrationOutputs };
-    return { id, props: toOutputs(remote, props as IntegrationInputs) };
+  async read(id, props, api) {
+    const remote = await api().get("integrations", id);
+    return remote && toOutputs(remote, props);
   },
 
-  async update(id, _olds, news) {
-    const c = configuredPortkey(configValue);
+  async update(id, _olds, news, api) {
+    const c = api();
     await c.update("integrations", id, body(news));
-    const remote = await c.get("integrations", id);
-    if (!remote) throw new Error(`Portkey: integration "${id}" disappeared during the update`);
-    return { outs: toOutputs(remote, news) };
+    const remote = must(
+      await c.get("integrations", id),
+      `Portkey: integration "${id}" disappeared during the update`,
+    );
+    return toOutputs(remote, news);
   },
 
-  async delete(id) {
-    await configuredPortkey(configValue).remove("integrations", id);
+  async delete(id, _props, api) {
+    await api().remove("integrations", id);
   },
-};
+});
 
 export interface IntegrationArgs {
   name: pulumi.Input<string>;
@@ -137,19 +120,15 @@ export interface IntegrationArgs {
   workspaceId?: pulumi.Input<string>;
 }
 
-export class PortkeyIntegration extends pulumi.dynamic.Resource {
+export class PortkeyIntegration extends dynamicResource<IntegrationArgs>(integrationProvider, {
+  module: "portkey",
+  type: "Integration",
+  outputs: ["integrationId", "status"],
+  secretInputs: ["apiKey"],
+  secretOutputs: ["apiKey"],
+}) {
   declare readonly slug: pulumi.Output<string>;
   declare readonly integrationId: pulumi.Output<string>;
   declare readonly status: pulumi.Output<string>;
   declare readonly apiKey: pulumi.Output<string>;
-  constructor(name: string, args: IntegrationArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      integrationProvider,
-      name,
-      { ...args, apiKey: pulumi.secret(args.apiKey), integrationId: undefined, status: undefined },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["apiKey"] }),
-      "portkey",
-      "Integration",
-    );
-  }
 }

@@ -1,16 +1,16 @@
 // PortkeyProvider: a workspace's use of an integration, with its usage (budget) and rate limits
 // (POST/GET/PUT/DELETE /providers). Requests name it `@<slug>/<model>`; configs target it by `@<slug>`.
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
+import { isPlainObject, isUnknown } from "../dynamic";
+import { dynamicProvider, dynamicResource, must, object, optional, type Rule, str, text } from "../kit";
 import {
-  type CheckFailure,
-  changedKeys,
-  configValue,
-  isPlainObject,
-  isUnknown,
-  rememberConfig,
-  requireString,
-} from "../dynamic";
-import { configuredPortkey, type ProviderApi, type RateLimit, SLUG, type UsageLimits } from "./client";
+  configuredPortkey,
+  type PortkeyClient,
+  type ProviderApi,
+  type RateLimit,
+  SLUG,
+  type UsageLimits,
+} from "./client";
 
 export interface ProviderInputs {
   name: string;
@@ -30,62 +30,42 @@ export interface ProviderOutputs extends ProviderInputs {
 const RATE_TYPES = ["requests", "tokens"];
 const RATE_UNITS = ["rpm", "rph", "rpd"];
 
-/** check() of usage and rate limits, naming the failing property (also used by the component's tests). */
-export function checkLimits(n: Record<string, unknown>, failures: CheckFailure[]): void {
-  const u = n.usageLimits;
-  if (u !== undefined && !isUnknown(u)) {
-    if (!isPlainObject(u))
-      failures.push({ property: "usageLimits", reason: "usageLimits must be an object" });
-    else {
-      for (const k of ["credit_limit", "alert_threshold"]) {
-        const v = u[k];
-        if (v !== undefined && !isUnknown(v) && !(Number.isInteger(v) && (v as number) >= 1)) {
-          failures.push({ property: "usageLimits", reason: `usageLimits.${k} must be an integer ≥ 1` });
-        }
-      }
-      if (u.type !== undefined && !["cost", "tokens"].includes(u.type as string)) {
-        failures.push({ property: "usageLimits", reason: 'usageLimits.type must be "cost" or "tokens"' });
-      }
-      if (u.periodic_reset !== undefined && !["monthly", "weekly"].includes(u.periodic_reset as string)) {
-        failures.push({
-          property: "usageLimits",
-          reason: 'usageLimits.periodic_reset must be "monthly" or "weekly"',
-        });
-      }
-      if (
-        typeof u.credit_limit === "number" &&
-        typeof u.alert_threshold === "number" &&
-        u.alert_threshold > u.credit_limit
-      ) {
-        failures.push({
-          property: "usageLimits",
-          reason: "usageLimits.alert_threshold must not exceed usageLimits.credit_limit",
-        });
-      }
-    }
+const isCount = (v: unknown, min: number) => Number.isInteger(v) && (v as number) >= min;
+
+/** The fields of a usage-limit object (the `object` rule reports one that is not an object). */
+const usageFields: Rule = (u) => {
+  if (!isPlainObject(u)) return undefined;
+  const out = ["credit_limit", "alert_threshold"]
+    .filter((k) => u[k] !== undefined && !isUnknown(u[k]) && !isCount(u[k], 1))
+    .map((k) => `usageLimits.${k} must be an integer ≥ 1`);
+  if (u.type !== undefined && !["cost", "tokens"].includes(u.type as string)) {
+    out.push('usageLimits.type must be "cost" or "tokens"');
   }
-  const r = n.rateLimit;
-  if (r !== undefined && !isUnknown(r)) {
-    if (!isPlainObject(r)) failures.push({ property: "rateLimit", reason: "rateLimit must be an object" });
-    else {
-      if (!RATE_TYPES.includes(r.type as string))
-        failures.push({
-          property: "rateLimit",
-          reason: `rateLimit.type must be one of ${RATE_TYPES.join(", ")}`,
-        });
-      if (!RATE_UNITS.includes(r.unit as string))
-        failures.push({
-          property: "rateLimit",
-          reason: `rateLimit.unit must be one of ${RATE_UNITS.join(", ")}`,
-        });
-      if (!isUnknown(r.value) && !(Number.isInteger(r.value) && (r.value as number) >= 0))
-        failures.push({
-          property: "rateLimit",
-          reason: "rateLimit.value must be an integer ≥ 0 (0 disables)",
-        });
-    }
+  if (u.periodic_reset !== undefined && !["monthly", "weekly"].includes(u.periodic_reset as string)) {
+    out.push('usageLimits.periodic_reset must be "monthly" or "weekly"');
   }
-}
+  if (
+    typeof u.credit_limit === "number" &&
+    typeof u.alert_threshold === "number" &&
+    u.alert_threshold > u.credit_limit
+  ) {
+    out.push("usageLimits.alert_threshold must not exceed usageLimits.credit_limit");
+  }
+  return out;
+};
+
+/** The fields of a rate-limit object. */
+const rateFields: Rule = (r) => {
+  if (!isPlainObject(r)) return undefined;
+  const out: string[] = [];
+  if (!RATE_TYPES.includes(r.type as string))
+    out.push(`rateLimit.type must be one of ${RATE_TYPES.join(", ")}`);
+  if (!RATE_UNITS.includes(r.unit as string))
+    out.push(`rateLimit.unit must be one of ${RATE_UNITS.join(", ")}`);
+  if (!isUnknown(r.value) && !isCount(r.value, 0))
+    out.push("rateLimit.value must be an integer ≥ 0 (0 disables)");
+  return out;
+};
 
 /**
  * Only the usage-limit keys the program declares: Portkey fills in others (next_usage_reset_at is
@@ -124,40 +104,28 @@ const body = (i: ProviderInputs) => ({
   ...(i.rateLimit ? { rate_limits: i.rateLimit } : {}),
 });
 
-export const providerProvider: pulumi.dynamic.ResourceProvider<ProviderInputs, ProviderOutputs> = {
-  async configure(req) {
-    rememberConfig(req);
+export const providerProvider = dynamicProvider<ProviderInputs, ProviderOutputs, PortkeyClient>({
+  client: configuredPortkey,
+  rules: {
+    name: str(),
+    slug: str(SLUG),
+    integrationSlug: str(SLUG),
+    workspaceId: optional(str()),
+    note: text,
+    usageLimits: [object, usageFields],
+    rateLimit: [object, rateFields],
   },
-
-  async check(_olds, news) {
-    const failures: CheckFailure[] = [];
-    const n = news as unknown as Record<string, unknown>;
-    requireString(failures, n, "name");
-    requireString(failures, n, "slug", SLUG);
-    requireString(failures, n, "integrationSlug", SLUG);
-    if (n.workspaceId !== undefined) requireString(failures, n, "workspaceId");
-    if (n.note !== undefined && !isUnknown(n.note) && typeof n.note !== "string") {
-      failures.push({ property: "note", reason: "note must be a string" });
-    }
-    checkLimits(n, failures);
-    return { inputs: news, failures };
-  },
-
-  async diff(_id, olds, news) {
-    const replaces = changedKeys(olds as any, news as any, ["slug", "integrationSlug", "workspaceId"]);
+  diff: {
+    replace: ["slug", "integrationSlug", "workspaceId"],
     // PUT can change a rate limit but not remove one (rate_limits is not nullable there): a provider
     // whose limit is dropped is made anew
-    if (olds.rateLimit && !news.rateLimit) replaces.push("rateLimit");
-    const updates = changedKeys(olds as any, news as any, ["name", "note", "usageLimits", "rateLimit"]);
-    return {
-      changes: replaces.length + updates.length > 0,
-      replaces,
-      deleteBeforeReplace: replaces.length > 0 && olds.slug === news.slug,
-    };
+    replaceIf: { rateLimit: (olds, news) => !!olds.rateLimit && !news.rateLimit },
+    update: ["name", "note", "usageLimits", "rateLimit"],
+    deleteFirst: "slug",
   },
 
-  async create(inputs) {
-    const c = configuredPortkey(configValue);
+  async create(inputs, api) {
+    const c = api();
     const ws = inputs.workspaceId;
     const find = () => c.get("providers", inputs.slug, ws);
     const existing = await find();
@@ -180,32 +148,35 @@ export const providerProvider: pulumi.dynamic.ResourceProvider<ProviderInputs, P
         find,
       );
     }
-    const remote = await find();
-    if (!remote) throw new Error(`Portkey: provider "${inputs.slug}" was not found after it was created`);
+    const remote = must(
+      await find(),
+      `Portkey: provider "${inputs.slug}" was not found after it was created`,
+    );
     return { id: remote.slug, outs: toOutputs(remote, inputs) };
   },
 
-  async read(id, props) {
-    const remote = await configuredPortkey(configValue).get("providers", id, props?.workspaceId);
-    if (!remote) return { id: "", props: {} as ProviderOutputs };
-    return { id, props: toOutputs(remote, props as ProviderInputs) };
+  async read(id, props, api) {
+    const remote = await api().get("providers", id, props.workspaceId);
+    return remote && toOutputs(remote, props);
   },
 
-  async update(id, olds, news) {
-    const c = configuredPortkey(configValue);
+  async update(id, olds, news, api) {
+    const c = api();
     const b: Record<string, unknown> = body(news);
     // a limit removed from the program is cleared (usage_limits is nullable on update)
     if (!news.usageLimits && olds.usageLimits) b.usage_limits = null;
     await c.update("providers", id, b, news.workspaceId);
-    const remote = await c.get("providers", id, news.workspaceId);
-    if (!remote) throw new Error(`Portkey: provider "${id}" disappeared during the update`);
-    return { outs: toOutputs(remote, news) };
+    const remote = must(
+      await c.get("providers", id, news.workspaceId),
+      `Portkey: provider "${id}" disappeared during the update`,
+    );
+    return toOutputs(remote, news);
   },
 
-  async delete(id, props) {
-    await configuredPortkey(configValue).remove("providers", id, props?.workspaceId);
+  async delete(id, props, api) {
+    await api().remove("providers", id, props?.workspaceId);
   },
-};
+});
 
 export interface ProviderArgs {
   name: pulumi.Input<string>;
@@ -217,12 +188,13 @@ export interface ProviderArgs {
   rateLimit?: pulumi.Input<RateLimit>;
 }
 
-export class PortkeyProvider extends pulumi.dynamic.Resource {
+export class PortkeyProvider extends dynamicResource<ProviderArgs>(providerProvider, {
+  module: "portkey",
+  type: "Provider",
+  outputs: ["status"],
+}) {
   declare readonly slug: pulumi.Output<string>;
   declare readonly status: pulumi.Output<string>;
   declare readonly usageLimits: pulumi.Output<UsageLimits | undefined>;
   declare readonly rateLimit: pulumi.Output<RateLimit | undefined>;
-  constructor(name: string, args: ProviderArgs, opts?: pulumi.CustomResourceOptions) {
-    super(providerProvider, name, { ...args, status: undefined }, opts, "portkey", "Provider");
-  }
 }
