@@ -9,6 +9,8 @@
 // limited to one request per 12 seconds, or five requests per minute."): every request is paced to one per
 // second per API URL, and launches additionally to one per 12 s, process-wide, so the client does not
 // provoke 429s (which the shared layer would still wait out, honouring Retry-After).
+
+import { type ConfigGet, cachedClient } from "../dynamic";
 import {
   ApiClient,
   type ApiClientOptions,
@@ -17,6 +19,7 @@ import {
   HeaderAuth,
   isApiError,
 } from "../http/client";
+import type { Rule } from "../kit";
 
 export interface LambdaSettings {
   /** API root without /api/v1, e.g. https://cloud.lambda.ai */
@@ -254,20 +257,14 @@ export function setLambdaClientOptions(o: LambdaClientOptions | undefined): void
 }
 
 /** The client for the configured stack (provider process), built once per settings and shared. */
-export function configuredLambda(get: (key: string) => string | undefined): LambdaClient {
+export function configuredLambda(get: ConfigGet): LambdaClient {
   const s = lambdaSettings(get);
-  const g = globalThis as {
-    __sophiaLambda?: Map<string, LambdaClient>;
-    __sophiaLambdaOptions?: LambdaClientOptions;
-  };
-  g.__sophiaLambda ??= new Map();
-  const key = `${s.apiUrl}|${s.apiKey.length}|${s.apiKey.slice(-4)}`;
-  let client = g.__sophiaLambda.get(key);
-  if (!client) {
-    client = new LambdaClient(s, g.__sophiaLambdaOptions);
-    g.__sophiaLambda.set(key, client);
-  }
-  return client;
+  const g = globalThis as { __sophiaLambdaOptions?: LambdaClientOptions };
+  return cachedClient(
+    "Lambda",
+    `${s.apiUrl}|${s.apiKey.length}|${s.apiKey.slice(-4)}`,
+    () => new LambdaClient(s, g.__sophiaLambdaOptions),
+  );
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -292,3 +289,9 @@ export const LAMBDA_REGIONS = [
   "us-east-3",
   "us-midwest-2",
 ];
+
+/** A region rule, after the string rule: an unlisted region is named with the list. */
+export const inLambdaRegion: Rule = (v) =>
+  typeof v === "string" && v && !LAMBDA_REGIONS.includes(v)
+    ? `region "${v}" is not one of ${LAMBDA_REGIONS.join(", ")}`
+    : undefined;

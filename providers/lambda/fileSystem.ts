@@ -2,10 +2,17 @@
 // by id (read lists them), and refuses to delete a file system mounted by an instance
 // (400 `filesystems/filesystem-in-use`): delete waits a bounded time for it to be detached (an instance
 // being terminated in the same run), then reports the API's code and suggestion.
-import * as pulumi from "@pulumi/pulumi";
-import { type CheckFailure, configValue, isUnknown, rememberConfig, requireString } from "../dynamic";
+import type * as pulumi from "@pulumi/pulumi";
 import { isApiError } from "../http/client";
-import { configuredLambda, type FilesystemApi, LAMBDA_REGIONS, lambdaErrorOf, sleep } from "./client";
+import { dynamicProvider, dynamicResource, str } from "../kit";
+import {
+  configuredLambda,
+  type FilesystemApi,
+  inLambdaRegion,
+  type LambdaClient,
+  lambdaErrorOf,
+  sleep,
+} from "./client";
 
 export interface FileSystemInputs {
   name: string;
@@ -28,46 +35,21 @@ const outputs = (remote: FilesystemApi): FileSystemOutputs => ({
   created: remote.created,
 });
 
-export const fileSystemProvider: pulumi.dynamic.ResourceProvider<FileSystemInputs, FileSystemOutputs> = {
-  async configure(req) {
-    rememberConfig(req);
+export const fileSystemProvider = dynamicProvider<FileSystemInputs, FileSystemOutputs, LambdaClient>({
+  client: configuredLambda,
+  rules: {
+    name: [
+      str({ re: /^[a-zA-Z]+[0-9a-zA-Z-]*$/, what: "letters first, then letters, digits and dashes" }),
+      (v) => (typeof v === "string" && v.length > 60 ? "name must be at most 60 characters" : undefined),
+    ],
+    region: [str(), inLambdaRegion],
   },
+  // no update: any change replaces; names are unique in an account, so the old one must go before a new
+  // one of the same name is made
+  diff: { replace: ["name", "region"], deleteFirst: "name" },
 
-  async check(_olds, news) {
-    const failures: CheckFailure[] = [];
-    const n = news as unknown as Record<string, unknown>;
-    requireString(failures, n, "name", {
-      re: /^[a-zA-Z]+[0-9a-zA-Z-]*$/,
-      what: "letters first, then letters, digits and dashes",
-    });
-    if (typeof n.name === "string" && n.name.length > 60) {
-      failures.push({ property: "name", reason: "name must be at most 60 characters" });
-    }
-    requireString(failures, n, "region");
-    if (typeof n.region === "string" && n.region && !LAMBDA_REGIONS.includes(n.region)) {
-      failures.push({
-        property: "region",
-        reason: `region "${n.region}" is not one of ${LAMBDA_REGIONS.join(", ")}`,
-      });
-    }
-    return { inputs: news, failures };
-  },
-
-  async diff(_id, olds, news) {
-    const replaces = ["name", "region"].filter(
-      (k) =>
-        isUnknown((news as any)[k]) || (olds as any)[k] !== (news as unknown as Record<string, unknown>)[k],
-    );
-    return {
-      changes: replaces.length > 0,
-      replaces,
-      // names are unique in an account: the old one must go before a new one of the same name is made
-      deleteBeforeReplace: replaces.length > 0 && olds.name === news.name,
-    };
-  },
-
-  async create(inputs) {
-    const c = configuredLambda(configValue);
+  async create(inputs, api) {
+    const c = api();
     const findExisting = async () => (await c.listFilesystems()).find((f) => f.name === inputs.name);
     const existing = await findExisting();
     if (existing) {
@@ -82,14 +64,13 @@ export const fileSystemProvider: pulumi.dynamic.ResourceProvider<FileSystemInput
     return { id: remote.id, outs: outputs(remote) };
   },
 
-  async read(id) {
-    const remote = (await configuredLambda(configValue).listFilesystems()).find((f) => f.id === id);
-    if (!remote) return { id: "", props: {} as FileSystemOutputs };
-    return { id, props: outputs(remote) };
+  async read(id, _props, api) {
+    const remote = (await api().listFilesystems()).find((f) => f.id === id);
+    return remote && outputs(remote);
   },
 
-  async delete(id) {
-    const c = configuredLambda(configValue);
+  async delete(id, _props, api) {
+    const c = api();
     const deadline = Date.now() + c.timing.detachTimeoutMs;
     for (;;) {
       try {
@@ -103,27 +84,21 @@ export const fileSystemProvider: pulumi.dynamic.ResourceProvider<FileSystemInput
       }
     }
   },
-};
+});
 
 export interface FileSystemArgs {
   name: pulumi.Input<string>;
   region: pulumi.Input<string>;
 }
 
-export class LambdaFileSystem extends pulumi.dynamic.Resource {
+export class LambdaFileSystem extends dynamicResource<FileSystemArgs>(fileSystemProvider, {
+  module: "lambda",
+  type: "FileSystem",
+  outputs: ["fileSystemId", "mountPoint", "isInUse", "created"],
+}) {
   declare readonly name: pulumi.Output<string>;
   declare readonly region: pulumi.Output<string>;
   declare readonly fileSystemId: pulumi.Output<string>;
   declare readonly mountPoint: pulumi.Output<string>;
   declare readonly isInUse: pulumi.Output<boolean>;
-  constructor(name: string, args: FileSystemArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      fileSystemProvider,
-      name,
-      { ...args, fileSystemId: undefined, mountPoint: undefined, isInUse: undefined, created: undefined },
-      opts,
-      "lambda",
-      "FileSystem",
-    );
-  }
 }

@@ -5,9 +5,10 @@
 // The API can change only the name (postInstance); type, region, SSH keys and file systems replace.
 // Capacity and quota refusals (`instance-operations/launch/insufficient-capacity`, `global/quota-exceeded`)
 // are reported with the API's code and suggestion.
-import * as pulumi from "@pulumi/pulumi";
-import { type CheckFailure, configValue, isUnknown, rememberConfig, requireString } from "../dynamic";
-import { configuredLambda, type InstanceApi, LAMBDA_REGIONS, type LambdaClient, sleep } from "./client";
+import type * as pulumi from "@pulumi/pulumi";
+import { isUnknown } from "../dynamic";
+import { dynamicProvider, dynamicResource, optional, type Rule, str } from "../kit";
+import { configuredLambda, type InstanceApi, inLambdaRegion, type LambdaClient, sleep } from "./client";
 
 export interface InstanceInputs {
   name: string;
@@ -49,6 +50,26 @@ const outputs = (remote: InstanceApi, inputs: InstanceInputs): InstanceOutputs =
 const sorted = (v: unknown) => (Array.isArray(v) ? [...v].sort() : v);
 const sameList = (a: unknown, b: unknown) =>
   JSON.stringify(sorted(a ?? [])) === JSON.stringify(sorted(b ?? []));
+/** Lists compare as sets; a list that is not known yet, or holds an unknown name, counts as changed. */
+const listChanged = (olds: unknown, news: unknown) =>
+  isUnknown(news) || (Array.isArray(news) && news.some(isUnknown)) || !sameList(olds, news);
+
+const sshKeyNamesRule: Rule = (keys) => {
+  if (!Array.isArray(keys) || keys.length !== 1) {
+    return "sshKeyNames must list exactly one SSH key name (Lambda accepts one key per launch)";
+  }
+  if (keys.some((k) => !isUnknown(k) && (typeof k !== "string" || !k))) {
+    return "sshKeyNames must be non-empty strings";
+  }
+  return undefined;
+};
+
+const fileSystemNamesRule: Rule = (fs) => {
+  if (!Array.isArray(fs) || fs.some((f) => !isUnknown(f) && (typeof f !== "string" || !f))) {
+    return "fileSystemNames must be a list of names";
+  }
+  return new Set(fs).size !== fs.length ? "fileSystemNames lists a name twice" : undefined;
+};
 
 async function terminateAndWait(c: LambdaClient, id: string): Promise<void> {
   const first = await c.getInstance(id);
@@ -94,68 +115,29 @@ async function waitActive(c: LambdaClient, id: string): Promise<InstanceApi> {
   }
 }
 
-export const instanceProvider: pulumi.dynamic.ResourceProvider<InstanceInputs, InstanceOutputs> = {
-  async configure(req) {
-    rememberConfig(req);
+export const instanceProvider = dynamicProvider<InstanceInputs, InstanceOutputs, LambdaClient>({
+  client: configuredLambda,
+  rules: {
+    name: str({ re: /^.{1,64}$/, what: "at most 64 characters" }),
+    instanceType: str({ re: /^[a-z0-9_]+$/, what: 'an instance type name such as "gpu_1x_a10"' }),
+    region: [str(), inLambdaRegion],
+    sshKeyNames: sshKeyNamesRule,
+    fileSystemNames: optional(fileSystemNamesRule),
+  },
+  diff: {
+    replace: ["instanceType", "region"],
+    replaceIf: {
+      sshKeyNames: (olds, news) => listChanged(olds.sshKeyNames, news.sshKeyNames),
+      fileSystemNames: (olds, news) => listChanged(olds.fileSystemNames, news.fileSystemNames),
+    },
+    // the API can change only the name
+    update: ["name"],
+    // create adopts a live instance of the same name: the old one must be terminated first
+    deleteFirst: "name",
   },
 
-  async check(_olds, news) {
-    const failures: CheckFailure[] = [];
-    const n = news as unknown as Record<string, unknown>;
-    requireString(failures, n, "name", { re: /^.{1,64}$/, what: "at most 64 characters" });
-    requireString(failures, n, "instanceType", {
-      re: /^[a-z0-9_]+$/,
-      what: 'an instance type name such as "gpu_1x_a10"',
-    });
-    requireString(failures, n, "region");
-    if (typeof n.region === "string" && n.region && !LAMBDA_REGIONS.includes(n.region)) {
-      failures.push({
-        property: "region",
-        reason: `region "${n.region}" is not one of ${LAMBDA_REGIONS.join(", ")}`,
-      });
-    }
-    if (!isUnknown(n.sshKeyNames)) {
-      const keys = n.sshKeyNames;
-      if (!Array.isArray(keys) || keys.length !== 1) {
-        failures.push({
-          property: "sshKeyNames",
-          reason: "sshKeyNames must list exactly one SSH key name (Lambda accepts one key per launch)",
-        });
-      } else if (keys.some((k) => !isUnknown(k) && (typeof k !== "string" || !k))) {
-        failures.push({ property: "sshKeyNames", reason: "sshKeyNames must be non-empty strings" });
-      }
-    }
-    if (n.fileSystemNames !== undefined && !isUnknown(n.fileSystemNames)) {
-      const fs = n.fileSystemNames;
-      if (!Array.isArray(fs) || fs.some((f) => !isUnknown(f) && (typeof f !== "string" || !f))) {
-        failures.push({ property: "fileSystemNames", reason: "fileSystemNames must be a list of names" });
-      } else if (new Set(fs).size !== fs.length) {
-        failures.push({ property: "fileSystemNames", reason: "fileSystemNames lists a name twice" });
-      }
-    }
-    return { inputs: news, failures };
-  },
-
-  async diff(_id, olds, news) {
-    const replaces: string[] = [];
-    for (const k of ["instanceType", "region"] as const) {
-      if (isUnknown(news[k]) || olds[k] !== news[k]) replaces.push(k);
-    }
-    for (const k of ["sshKeyNames", "fileSystemNames"] as const) {
-      const v = news[k] as unknown;
-      if (isUnknown(v) || (Array.isArray(v) && v.some(isUnknown)) || !sameList(olds[k], v)) replaces.push(k);
-    }
-    const rename = isUnknown(news.name) || olds.name !== news.name;
-    return {
-      changes: replaces.length > 0 || rename,
-      replaces,
-      // create adopts a live instance of the same name: the old one must be terminated first
-      deleteBeforeReplace: replaces.length > 0 && olds.name === news.name,
-    };
-  },
-
-  async create(inputs) {
-    const c = configuredLambda(configValue);
+  async create(inputs, api) {
+    const c = api();
     const findLive = async () =>
       (await c.listInstances()).find((i) => i.name === inputs.name && !GONE.includes(i.status));
     const existing = await findLive();
@@ -188,21 +170,19 @@ export const instanceProvider: pulumi.dynamic.ResourceProvider<InstanceInputs, I
     return { id, outs: outputs(remote, inputs) };
   },
 
-  async read(id, props) {
-    const remote = await configuredLambda(configValue).getInstance(id);
-    if (!remote || GONE.includes(remote.status)) return { id: "", props: {} as InstanceOutputs };
-    return { id, props: outputs(remote, props as InstanceInputs) };
+  async read(id, props, api) {
+    const remote = await api().getInstance(id);
+    return remote && !GONE.includes(remote.status) ? outputs(remote, props) : undefined;
   },
 
-  async update(id, _olds, news) {
-    const remote = await configuredLambda(configValue).renameInstance(id, news.name);
-    return { outs: outputs(remote, news) };
+  async update(id, _olds, news, api) {
+    return outputs(await api().renameInstance(id, news.name), news);
   },
 
-  async delete(id) {
-    await terminateAndWait(configuredLambda(configValue), id);
+  async delete(id, _props, api) {
+    await terminateAndWait(api(), id);
   },
-};
+});
 
 export interface InstanceArgs {
   name: pulumi.Input<string>;
@@ -212,29 +192,15 @@ export interface InstanceArgs {
   fileSystemNames?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
-export class LambdaInstance extends pulumi.dynamic.Resource {
+export class LambdaInstance extends dynamicResource<InstanceArgs>(instanceProvider, {
+  module: "lambda",
+  type: "Instance",
+  outputs: ["instanceId", "status", "ip", "privateIp", "hostname", "priceCentsPerHour"],
+}) {
   declare readonly name: pulumi.Output<string>;
   declare readonly instanceId: pulumi.Output<string>;
   declare readonly status: pulumi.Output<string>;
   declare readonly ip: pulumi.Output<string | undefined>;
   declare readonly privateIp: pulumi.Output<string | undefined>;
   declare readonly hostname: pulumi.Output<string | undefined>;
-  constructor(name: string, args: InstanceArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      instanceProvider,
-      name,
-      {
-        ...args,
-        instanceId: undefined,
-        status: undefined,
-        ip: undefined,
-        privateIp: undefined,
-        hostname: undefined,
-        priceCentsPerHour: undefined,
-      },
-      opts,
-      "lambda",
-      "Instance",
-    );
-  }
 }
