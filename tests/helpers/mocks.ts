@@ -18,7 +18,7 @@ export interface Registered {
 const ROOT = path.resolve(__dirname, "..", "..");
 
 /** What a provider would compute, for the properties the program reads back. */
-function computed(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
+function computed(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
   const id = `${name}-id`;
   switch (type) {
     case "random:index/randomPassword:RandomPassword":
@@ -27,7 +27,7 @@ function computed(type: string, name: string, inputs: Record<string, any>): Reco
         result: createHash("sha256")
           .update(`${name}|${JSON.stringify(inputs.keepers ?? {})}`)
           .digest("hex")
-          .slice(0, inputs.length ?? 40),
+          .slice(0, typeof inputs.length === "number" ? inputs.length : 40),
       };
     case "aws:s3/bucket:Bucket":
       return { arn: `arn:aws:s3:::${inputs.bucket}` };
@@ -63,8 +63,43 @@ export function installMocks(): Registered[] {
     "unit",
     false,
   );
-  (globalThis as any).__sophiaRegistered = registered;
+  recorder.__sophiaRegistered = registered;
   return registered;
+}
+
+/** What recordOptions adds to the list: a registration's options, told apart by having no inputs. */
+interface OptionsRecord {
+  type: string;
+  name: string;
+  inputs: undefined;
+  protect: boolean;
+}
+
+/** Where recordOptions finds the list installMocks records to (a global: it may run in another module registry). */
+const recorder = globalThis as typeof globalThis & { __sophiaRegistered?: (Registered | OptionsRecord)[] };
+
+type RegisterResource = typeof import("@pulumi/pulumi/runtime/resource").registerResource;
+
+/** What a registration asked for beyond its inputs (mocks see only the inputs). */
+export interface Registration {
+  type: string;
+  name: string;
+  opts: pulumi.CustomResourceOptions | undefined;
+}
+
+/**
+ * Calls `listener` with every registration's type, name and options, then registers it as before. Wraps
+ * the SDK copy `require` finds now: call it inside jest.isolateModules before requiring a program that
+ * runs in that registry.
+ */
+export function onRegister(listener: (r: Registration) => void): void {
+  const runtimeResource: { registerResource: RegisterResource } = require("@pulumi/pulumi/runtime/resource");
+  const original = runtimeResource.registerResource;
+  runtimeResource.registerResource = (...args: Parameters<RegisterResource>) => {
+    const [, , type, name, , , , , opts] = args;
+    listener({ type, name, opts });
+    return original(...args);
+  };
 }
 
 /**
@@ -72,18 +107,9 @@ export function installMocks(): Registered[] {
  * jest.isolateModules, before requiring the program, so it wraps the SDK copy the program will use.
  */
 export function recordOptions(): void {
-  const runtimeResource = require("@pulumi/pulumi/runtime/resource");
-  const original = runtimeResource.registerResource;
-  runtimeResource.registerResource = (...args: any[]) => {
-    const [, , type, name, , , , , opts] = args;
-    (globalThis as any).__sophiaRegistered?.push({
-      type,
-      name,
-      inputs: undefined,
-      protect: Boolean(opts?.protect),
-    });
-    return original(...args);
-  };
+  onRegister(({ type, name, opts }) => {
+    recorder.__sophiaRegistered?.push({ type, name, inputs: undefined, protect: Boolean(opts?.protect) });
+  });
 }
 
 /** Mocks keep secrets in the inputs they record, wrapped in Pulumi's secret signature. */
@@ -107,7 +133,7 @@ export function stackConfigValues(stack: string, extra: Record<string, string> =
   const project = parseYaml(readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
   const out: Record<string, string> = {};
   const str = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
-  for (const [k, decl] of Object.entries<any>(project.config ?? {})) {
+  for (const [k, decl] of Object.entries<unknown>(project.config ?? {})) {
     if (decl && typeof decl === "object" && "default" in decl) out[k] = str(decl.default);
   }
   const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
@@ -134,10 +160,9 @@ export function setConfig(values: Record<string, string>, secrets: Record<string
 export function settle<T>(
   o: pulumi.Input<T> | undefined,
 ): Promise<{ value: T | undefined; secret: boolean }> {
-  const out = pulumi.output(o as pulumi.Input<T>);
+  // promise() is Output's own (not in its public type): it resolves even when the value is unknown.
+  const out = pulumi.output(o as pulumi.Input<T>) as pulumi.Output<T> & { promise(): Promise<T | undefined> };
   return new Promise((resolve) => {
-    Promise.all([(out as any).promise(), (out as any).isSecret]).then(([value, secret]) =>
-      resolve({ value, secret }),
-    );
+    Promise.all([out.promise(), pulumi.isSecret(out)]).then(([value, secret]) => resolve({ value, secret }));
   });
 }

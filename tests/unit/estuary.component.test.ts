@@ -94,7 +94,7 @@ describe("the Estuary Flow pipeline", () => {
 
     const redis = byName[`${P}/redis-cache`].spec;
     expect(redis.endpoint.connector.config).toEqual({ address: "cache.example.com:6379", ttl_seconds: 7200 });
-    expect(redis.bindings.map((b: any) => b.source)).toEqual([`${P}/gong/calls-enriched`]);
+    expect(redis.bindings.map((b: { source: string }) => b.source)).toEqual([`${P}/gong/calls-enriched`]);
     expect(byName[`${P}/snowflake-analytics`].spec.endpoint.connector.config).toEqual({
       host: "org-acct.snowflakecomputing.com",
       account: "org-acct",
@@ -104,7 +104,9 @@ describe("the Estuary Flow pipeline", () => {
       warehouse: "ESTUARY_WH",
     });
     expect(
-      byName[`${P}/postgres-staging`].spec.bindings.map((b: any) => [b.resource.table, b.source]),
+      byName[`${P}/postgres-staging`].spec.bindings.map(
+        (b: { resource: { table: string }; source: string }) => [b.resource.table, b.source],
+      ),
     ).toEqual([
       ["gong_call_events", `${P}/gong/call-events`],
       ["gong_calls_enriched", `${P}/gong/calls-enriched`],
@@ -144,7 +146,7 @@ describe("the Estuary Flow pipeline", () => {
       expect(plain(secretOf(name)).endpoint.connector.config[key]).toBe(value);
     }
     expect(byName[`${P}/gong/call-events`].secretSpec).toBeUndefined();
-    const out = await settle((flow.capture as any).secretSpec);
+    const out = await settle(flow.capture.secretSpec);
     expect(out.secret).toBe(true);
   });
 

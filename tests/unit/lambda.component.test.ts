@@ -2,19 +2,15 @@
 // inputs, what stays secret, and that instances (which bill by the hour) need an explicit opt-in.
 import * as pulumi from "@pulumi/pulumi";
 import { LambdaCompute } from "../../integrations/lambdaLabs";
-import { installMocks, isSecretValue, type Registered, settle } from "../helpers/mocks";
+import { installMocks, isSecretValue, onRegister, type Registered, settle } from "../helpers/mocks";
 
 const registered: Registered[] = installMocks();
 
 // Mocks do not apply additionalSecretOutputs (the engine does): record the options each resource asked for.
 const secretOutputs: Record<string, string[]> = {};
-const runtimeResource = require("@pulumi/pulumi/runtime/resource");
-const registerResource = runtimeResource.registerResource;
-runtimeResource.registerResource = (...args: any[]) => {
-  const [, , , name, , , , , opts] = args;
+onRegister(({ name, opts }) => {
   secretOutputs[name] = opts?.additionalSecretOutputs ?? [];
-  return registerResource(...args);
-};
+});
 
 const PUB = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICN+lJwsONkwrdsSnQsu1ydUkIuIg5oOC+Eslvmtt60T ops";
 

@@ -2,7 +2,7 @@
 // OpenRouter provider would (the key string of a created key), which the shared mocks do not know.
 import * as pulumi from "@pulumi/pulumi";
 import type { OpenRouterArgs } from "../../integrations/openrouter";
-import { type Registered, settle } from "../helpers/mocks";
+import { onRegister, type Registered, settle } from "../helpers/mocks";
 
 const registered: (Registered & { secretOutputs?: string[] })[] = [];
 
@@ -24,11 +24,8 @@ pulumi.runtime.setMocks(
 );
 
 // Mocks do not see resource options: record the additionalSecretOutputs each registration asked for.
-const runtimeResource = require("@pulumi/pulumi/runtime/resource");
-const original = runtimeResource.registerResource;
-runtimeResource.registerResource = (...args: any[]) => {
-  const [, , type, name, , , , , opts] = args;
-  if (String(type).includes("openrouter")) {
+onRegister(({ type, name, opts }) => {
+  if (type.includes("openrouter")) {
     registered.push({
       type: `options:${type}`,
       name,
@@ -36,8 +33,7 @@ runtimeResource.registerResource = (...args: any[]) => {
       secretOutputs: opts?.additionalSecretOutputs,
     });
   }
-  return original(...args);
-};
+});
 
 const { OpenRouterAccess } =
   require("../../integrations/openrouter") as typeof import("../../integrations/openrouter");

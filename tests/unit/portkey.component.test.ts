@@ -143,8 +143,7 @@ describe("the Portkey gateway", () => {
     });
     expect(configs["sophia-unit-bulk"].config.cache).toBeUndefined();
     // what the component builds passes the provider's own validation
-    for (const c of Object.values(configs) as Record<string, any>[])
-      expect(checkGatewayConfig(c.config)).toEqual([]);
+    for (const n of Object.keys(configs)) expect(checkGatewayConfig(configs[n].config)).toEqual([]);
     expect((await settle(g.configSlugs)).value).toEqual({
       chat: "pc-pk-config-chat",
       bulk: "pc-pk-config-bulk",
