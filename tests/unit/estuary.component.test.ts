@@ -128,7 +128,9 @@ describe("the Estuary Flow pipeline", () => {
     const broken = { endpoint: { connector: { image: "x", config: {} } }, bindings: [{ source: `${P}/a` }] };
     expect(validators.materialization(broken)).toBe(false);
   });
+});
 
+describe("the Estuary Flow pipeline's secrets and optional parts", () => {
   it("keeps the capture token and every endpoint password secret, and out of the plain spec", async () => {
     const { flow, specs, byName } = await build(full());
     for (const s of specs) {

@@ -43,7 +43,7 @@ const base = {
   fileSystems: [{ name: "datasets", region: "us-east-1" }],
 };
 
-describe("LambdaCompute", () => {
+describe("LambdaCompute keys, file systems and argument checks", () => {
   it("creates keys and file systems, and no instance by default", async () => {
     const c = await build(base);
     expect(byType(T.component).map((r) => r.name)).toEqual(["gpu"]);
@@ -96,7 +96,9 @@ describe("LambdaCompute", () => {
       ].join("\n"),
     );
   });
+});
 
+describe("LambdaCompute with instances", () => {
   it("launches instances when allowed, wired to the declared keys and file systems by their full names", async () => {
     const c = await build({
       ...base,

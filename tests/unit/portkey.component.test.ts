@@ -75,7 +75,7 @@ async function build(args: PortkeyArgs) {
 }
 const of = (kind: string) => registered.filter((r) => r.type === `${T}${kind}`);
 
-describe("the Portkey gateway", () => {
+describe("the Portkey gateway's vendors", () => {
   it("declares an integration and a provider per LLM vendor, with their limits", async () => {
     await build(full());
     expect(registered.filter((r) => r.type === "sophia:integrations:Portkey").map((r) => r.name)).toEqual([
@@ -121,7 +121,9 @@ describe("the Portkey gateway", () => {
       for (const key of Object.values(KEYS)) expect(JSON.stringify(r.inputs)).not.toContain(key);
     }
   });
+});
 
+describe("the Portkey gateway's configs and guardrail", () => {
   it("routes configs over the providers by slug, with cache and the guardrail on input", async () => {
     const g = await build(full());
     const configs = Object.fromEntries(of("Config").map((c) => [c.inputs.name, c.inputs]));
@@ -175,7 +177,9 @@ describe("the Portkey gateway", () => {
     for (const r of registered.filter((x) => x.type.startsWith(T)))
       expect(r.inputs.workspaceId).toBeUndefined();
   });
+});
 
+describe("the Portkey gateway's arguments", () => {
   it("refuses a config target that names no provider, and a provider listed twice", () => {
     const bad = full();
     bad.configs[0].targets[1].provider = "mistral";
