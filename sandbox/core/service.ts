@@ -63,6 +63,12 @@ export abstract class Service<S extends object = object> {
     this.handlers.set(operationId, handler);
   }
 
+  /** Registers the handlers of route tables (operationId → handler), as each stand-in's route files export them. */
+  protected onAll(...tables: Record<string, Handler>[]): void {
+    for (const table of tables)
+      for (const [operationId, handler] of Object.entries(table)) this.on(operationId, handler);
+  }
+
   load(dataDir: string | undefined): void {
     this.store = dataDir ? path.join(dataDir, `${this.name}.json`) : undefined;
     if (this.store && existsSync(this.store)) {

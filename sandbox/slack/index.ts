@@ -1,7 +1,7 @@
 // Stand-in for Slack incoming webhooks: records every message so tests can count alerts.
 import * as path from "node:path";
-import { type Reply, Service } from "./core";
-import { OpenApiSpec } from "./openapi";
+import { type Reply, Service } from "../core";
+import { OpenApiSpec } from "../openapi";
 
 export const SLACK_SANDBOX = { webhookPath: "/services/T0SANDBOX/B0SANDBOX/sandboxsecret" };
 
@@ -11,14 +11,15 @@ interface SlackState {
 
 export class SlackSandbox extends Service<SlackState> {
   readonly name = "slack";
-  readonly spec = new OpenApiSpec(path.join(__dirname, "specs", "slack-incoming-webhook.yaml"));
+  readonly spec = new OpenApiSpec(path.join(__dirname, "..", "specs", "slack-incoming-webhook.yaml"));
 
   constructor() {
     super();
     this.on("postWebhookMessage", (ctx) => {
       if (ctx.path !== SLACK_SANDBOX.webhookPath) return { status: 404, text: "no_service" };
       const id = String(Object.keys(this.state.messages).length + 1);
-      this.state.messages[id] = { id, text: ctx.body.text, at: new Date().toISOString() };
+      const { text } = ctx.body as { text: string }; // required by the description, checked before this runs
+      this.state.messages[id] = { id, text, at: new Date().toISOString() };
       this.save();
       return { status: 200, text: "ok" };
     });

@@ -5,8 +5,8 @@
 // output of its stack on every call (the sandbox stack unless settings say otherwise) and accepts exactly
 // the key it finds there: what a freshly deployed app would accept.
 import * as path from "node:path";
-import { type Ctx, type Reply, Service } from "./core";
-import { OpenApiSpec } from "./openapi";
+import { type Ctx, type Reply, Service } from "../core";
+import { OpenApiSpec } from "../openapi";
 
 interface ReceiverState {
   received: Record<string, { id: string; at: string; accepted: boolean }>;
@@ -14,7 +14,7 @@ interface ReceiverState {
 
 export class ReceiverSandbox extends Service<ReceiverState> {
   readonly name = "receiver";
-  readonly spec = new OpenApiSpec(path.join(__dirname, "specs", "gong-webhook-receiver.yaml"), {
+  readonly spec = new OpenApiSpec(path.join(__dirname, "..", "specs", "gong-webhook-receiver.yaml"), {
     basePath: "",
   });
 
@@ -41,7 +41,7 @@ export class ReceiverSandbox extends Service<ReceiverState> {
   /** The key of the stack's gongWebhookSetup output (settings: stack, backendUrl, passphrase). */
   private async currentKey(): Promise<string | undefined> {
     const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
-    const { ROOT, localEnv, ensureEngine } = await import("../scripts/lib");
+    const { ROOT, localEnv, ensureEngine } = await import("../../scripts/lib");
     ensureEngine({ quiet: true });
     const stackName = String(this.settings.stack ?? "sandbox");
     const env = localEnv({ stackName });
