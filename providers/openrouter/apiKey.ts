@@ -22,16 +22,10 @@
 // A dropped createKeys response is recovered without a duplicate: the key was checked absent before the
 // POST, so a key of that name found afterwards is the one the lost response held; its string is lost,
 // so recovery deletes it and the POST is sent again.
-import * as pulumi from "@pulumi/pulumi";
-import {
-  type CheckFailure,
-  changedKeys,
-  configValue,
-  isUnknown,
-  rememberConfig,
-  requireString,
-} from "../dynamic";
-import { type ApiKeyBody, type ApiKeyResponse, configuredOpenRouter } from "./client";
+import type * as pulumi from "@pulumi/pulumi";
+import { deepEqual, isUnknown } from "../dynamic";
+import { dynamicProvider, dynamicResource, flag, optional, type ProviderDeclaration, str } from "../kit";
+import { type ApiKeyBody, type ApiKeyResponse, configuredOpenRouter, type OpenRouterClient } from "./client";
 
 export const LIMIT_RESETS = ["daily", "weekly", "monthly"];
 
@@ -80,6 +74,12 @@ export const remoteName = (inputs: Pick<ApiKeyInputs, "name" | "keepers">): stri
   return tag ? `${inputs.name}#${tag}` : inputs.name;
 };
 
+const NO_HASH_IN_NAME = 'name must not contain "#" (it separates the keepers tag)';
+
+/** An object (not an array) whose values all pass `ok`. */
+const isPlainObjectOf = (v: unknown, ok: (x: unknown) => boolean) =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && Object.values(v).every(ok);
+
 const UTC_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 /**
@@ -93,177 +93,145 @@ export function sameInstant(a: unknown, b: unknown): boolean {
   return !Number.isNaN(ta) && ta === Date.parse(b);
 }
 
-export function apiKeyProvider(): pulumi.dynamic.ResourceProvider<ApiKeyInputs, ApiKeyOutputs> {
-  const client = () => configuredOpenRouter(configValue);
+const body = (i: ApiKeyInputs): ApiKeyBody => ({
+  name: remoteName(i),
+  limit: i.limit ?? null,
+  limit_reset: (i.limitReset ?? null) as ApiKeyBody["limit_reset"],
+  include_byok_in_limit: i.includeByokInLimit ?? false,
+});
 
-  const body = (i: ApiKeyInputs): ApiKeyBody => ({
-    name: remoteName(i),
-    limit: i.limit ?? null,
-    limit_reset: (i.limitReset ?? null) as ApiKeyBody["limit_reset"],
-    include_byok_in_limit: i.includeByokInLimit ?? false,
-  });
-
-  const outputs = (r: ApiKeyResponse, inputs: ApiKeyInputs, key: string): ApiKeyOutputs => {
-    const out: ApiKeyOutputs = {
-      // The declared name, unless the remote one was changed out of band (then that shows as drift).
-      name: r.name === remoteName(inputs) ? inputs.name : r.name,
-      remoteName: r.name,
-      hash: r.hash,
-      label: r.label,
-      key,
-      createdAt: r.created_at,
-      includeByokInLimit: r.include_byok_in_limit,
-      disabled: r.disabled,
-    };
-    if (r.limit !== null && r.limit !== undefined) out.limit = r.limit;
-    if (r.limit_reset) out.limitReset = r.limit_reset;
-    // The declared string when the API wrote back the same instant in another form, so it is no drift.
-    if (r.expires_at) {
-      out.expiresAt = sameInstant(r.expires_at, inputs.expiresAt) ? inputs.expiresAt : r.expires_at;
-    }
-    if (inputs.keepers) out.keepers = inputs.keepers;
-    return out;
+function outputs(r: ApiKeyResponse, inputs: ApiKeyInputs, key: string): ApiKeyOutputs {
+  const out: ApiKeyOutputs = {
+    // The declared name, unless the remote one was changed out of band (then that shows as drift).
+    name: r.name === remoteName(inputs) ? inputs.name : r.name,
+    remoteName: r.name,
+    hash: r.hash,
+    label: r.label,
+    key,
+    createdAt: r.created_at,
+    includeByokInLimit: r.include_byok_in_limit,
+    disabled: r.disabled,
   };
-
-  return {
-    async configure(req) {
-      rememberConfig(req);
-    },
-
-    async check(_olds, news) {
-      const failures: CheckFailure[] = [];
-      const n = news as unknown as Record<string, unknown>;
-      requireString(failures, n, "name");
-      if (typeof n.name === "string" && n.name.includes("#")) {
-        failures.push({
-          property: "name",
-          reason: 'name must not contain "#" (it separates the keepers tag)',
-        });
-      }
-      const limit = n.limit;
-      if (limit !== undefined && !isUnknown(limit) && (typeof limit !== "number" || !(limit >= 0))) {
-        failures.push({
-          property: "limit",
-          reason: `limit must be a number of USD >= 0; got ${JSON.stringify(limit)}`,
-        });
-      }
-      const reset = n.limitReset;
-      if (reset !== undefined && !isUnknown(reset) && !LIMIT_RESETS.includes(reset as string)) {
-        failures.push({
-          property: "limitReset",
-          reason: `limitReset must be one of ${LIMIT_RESETS.join(", ")}; got ${JSON.stringify(reset)}`,
-        });
-      }
-      const exp = n.expiresAt;
-      if (
-        exp !== undefined &&
-        !isUnknown(exp) &&
-        (typeof exp !== "string" || !UTC_TIMESTAMP.test(exp) || Number.isNaN(Date.parse(exp)))
-      ) {
-        failures.push({
-          property: "expiresAt",
-          reason: `expiresAt must be an ISO 8601 UTC timestamp like 2027-12-31T23:59:59Z; got ${JSON.stringify(exp)}`,
-        });
-      }
-      for (const flag of ["includeByokInLimit", "disabled"]) {
-        const v = n[flag];
-        if (v !== undefined && !isUnknown(v) && typeof v !== "boolean") {
-          failures.push({ property: flag, reason: `${flag} must be true or false` });
-        }
-      }
-      const keepers = n.keepers;
-      if (keepers !== undefined && !isUnknown(keepers)) {
-        const ok =
-          typeof keepers === "object" &&
-          keepers !== null &&
-          !Array.isArray(keepers) &&
-          Object.values(keepers).every((v) => typeof v === "string" || isUnknown(v));
-        if (!ok) failures.push({ property: "keepers", reason: "keepers must be an object of strings" });
-      }
-      return { inputs: news, failures };
-    },
-
-    async diff(_id, olds, news) {
-      const o = olds as unknown as Record<string, unknown>;
-      const n = news as unknown as Record<string, unknown>;
-      const replaces = changedKeys(o, n, ["keepers"]);
-      // compared as instants: another spelling of the same expiry is no change (and no new key)
-      if (!sameInstant(o.expiresAt, n.expiresAt)) replaces.push("expiresAt");
-      const updates = changedKeys(o, n, [
-        "name",
-        "limit",
-        "limitReset",
-        "includeByokInLimit",
-        "disabled",
-      ]).filter(
-        // an omitted flag means the API's default (false)
-        (k) => !((k === "includeByokInLimit" || k === "disabled") && !o[k] && !n[k]),
-      );
-      const unknownName = isUnknown(news.name) || Object.values(news.keepers ?? {}).some(isUnknown);
-      return {
-        changes: replaces.length + updates.length > 0,
-        replaces,
-        // Create-before-delete, so consumers always have a key, unless the new key would have the same
-        // remote name as the old one: create() refuses to meet a key of its name, so delete first.
-        deleteBeforeReplace: replaces.length > 0 && !unknownName && remoteName(olds) === remoteName(news),
-      };
-    },
-
-    async create(inputs) {
-      const c = client();
-      const name = remoteName(inputs);
-      const existing = (await c.listKeys()).filter((k) => k.name === name);
-      if (existing.length > 0) {
-        throw new Error(
-          `OpenRouter: an API key named "${name}" already exists (hash ${existing[0].hash}); its key string is ` +
-            "shown only when a key is created, so it cannot be adopted. Delete it in OpenRouter, or change the name or keepers",
-        );
-      }
-      // After an ambiguous failure, a key of this name can only be the one the lost response carried:
-      // delete it (its string is lost) and let the client send the POST again.
-      const recover = async () => {
-        for (const k of (await c.listKeys()).filter((x) => x.name === name)) await c.deleteKey(k.hash);
-        return undefined;
-      };
-      const created = await c.createKey(
-        { ...body(inputs), ...(inputs.expiresAt ? { expires_at: inputs.expiresAt } : {}) },
-        recover,
-      );
-      let remote = created.data;
-      if (inputs.disabled) {
-        try {
-          remote = await c.updateKey(remote.hash, { disabled: true });
-        } catch (err) {
-          // Unrecorded, the key would block every later create of its name (it cannot be adopted), and
-          // it would be enabled where disabled was asked for: delete it, then report the failure.
-          const hash = remote.hash;
-          await c.deleteKey(hash).catch((e) => {
-            if (err instanceof Error) {
-              err.message += `; the key created as "${name}" (hash ${hash}) could not be deleted either (${e instanceof Error ? e.message : e}): delete it in OpenRouter`;
-            }
-          });
-          throw err;
-        }
-      }
-      return { id: remote.hash, outs: outputs(remote, inputs, created.key) };
-    },
-
-    async read(id, props) {
-      const remote = await client().getKey(id);
-      if (!remote) return { id: "", props: {} as ApiKeyOutputs }; // gone: the engine drops it from state
-      return { id, props: outputs(remote, props as ApiKeyOutputs, (props as ApiKeyOutputs).key) };
-    },
-
-    async update(id, olds, news) {
-      const remote = await client().updateKey(id, { ...body(news), disabled: news.disabled ?? false });
-      return { outs: outputs(remote, news, (olds as ApiKeyOutputs).key) };
-    },
-
-    async delete(id) {
-      await client().deleteKey(id);
-    },
-  };
+  if (r.limit !== null && r.limit !== undefined) out.limit = r.limit;
+  if (r.limit_reset) out.limitReset = r.limit_reset;
+  // The declared string when the API wrote back the same instant in another form, so it is no drift.
+  if (r.expires_at) {
+    out.expiresAt = sameInstant(r.expires_at, inputs.expiresAt) ? inputs.expiresAt : r.expires_at;
+  }
+  if (inputs.keepers) out.keepers = inputs.keepers;
+  return out;
 }
+
+/** A flag changes unless both sides mean the API's default (false): an omitted flag is false. */
+const flagChanged = (a: unknown, b: unknown) => !deepEqual(a, b) && !(!a && !b);
+
+/**
+ * Disables a key just created. On failure the key is deleted before the error is reported: unrecorded, it
+ * would block every later create of its name (it cannot be adopted), and it would be enabled where
+ * disabled was asked for.
+ */
+async function disableNew(
+  c: OpenRouterClient,
+  created: ApiKeyResponse,
+  name: string,
+): Promise<ApiKeyResponse> {
+  try {
+    return await c.updateKey(created.hash, { disabled: true });
+  } catch (err) {
+    const hash = created.hash;
+    await c.deleteKey(hash).catch((e) => {
+      if (err instanceof Error) {
+        err.message += `; the key created as "${name}" (hash ${hash}) could not be deleted either (${e instanceof Error ? e.message : e}): delete it in OpenRouter`;
+      }
+    });
+    throw err;
+  }
+}
+
+async function createKey(inputs: ApiKeyInputs, c: OpenRouterClient) {
+  const name = remoteName(inputs);
+  const existing = (await c.listKeys()).filter((k) => k.name === name);
+  if (existing.length > 0) {
+    throw new Error(
+      `OpenRouter: an API key named "${name}" already exists (hash ${existing[0].hash}); its key string is ` +
+        "shown only when a key is created, so it cannot be adopted. Delete it in OpenRouter, or change the name or keepers",
+    );
+  }
+  // After an ambiguous failure, a key of this name can only be the one the lost response carried:
+  // delete it (its string is lost) and let the client send the POST again.
+  const recover = async () => {
+    for (const k of (await c.listKeys()).filter((x) => x.name === name)) await c.deleteKey(k.hash);
+    return undefined;
+  };
+  const created = await c.createKey(
+    { ...body(inputs), ...(inputs.expiresAt ? { expires_at: inputs.expiresAt } : {}) },
+    recover,
+  );
+  const remote = inputs.disabled ? await disableNew(c, created.data, name) : created.data;
+  return { id: remote.hash, outs: outputs(remote, inputs, created.key) };
+}
+
+const apiKeyDeclaration: ProviderDeclaration<ApiKeyInputs, ApiKeyOutputs, OpenRouterClient> = {
+  client: configuredOpenRouter,
+  rules: {
+    name: [str(), (v) => (typeof v === "string" && v.includes("#") ? NO_HASH_IN_NAME : undefined)],
+    limit: optional((v) =>
+      typeof v !== "number" || !(v >= 0)
+        ? `limit must be a number of USD >= 0; got ${JSON.stringify(v)}`
+        : undefined,
+    ),
+    limitReset: optional((v) =>
+      LIMIT_RESETS.includes(v as string)
+        ? undefined
+        : `limitReset must be one of ${LIMIT_RESETS.join(", ")}; got ${JSON.stringify(v)}`,
+    ),
+    expiresAt: optional((v) =>
+      typeof v !== "string" || !UTC_TIMESTAMP.test(v) || Number.isNaN(Date.parse(v))
+        ? `expiresAt must be an ISO 8601 UTC timestamp like 2027-12-31T23:59:59Z; got ${JSON.stringify(v)}`
+        : undefined,
+    ),
+    includeByokInLimit: flag,
+    disabled: flag,
+    keepers: optional((v) =>
+      isPlainObjectOf(v, (x) => typeof x === "string" || isUnknown(x))
+        ? undefined
+        : "keepers must be an object of strings",
+    ),
+  },
+  diff: {
+    replace: ["keepers"],
+    // compared as instants: another spelling of the same expiry is no change (and no new key)
+    replaceIf: { expiresAt: (o, n) => !sameInstant(o.expiresAt, n.expiresAt) },
+    update: ["name", "limit", "limitReset"],
+    updateIf: {
+      includeByokInLimit: (o, n) => flagChanged(o.includeByokInLimit, n.includeByokInLimit),
+      disabled: (o, n) => flagChanged(o.disabled, n.disabled),
+    },
+    // Create-before-delete, so consumers always have a key, unless the new key would have the same
+    // remote name as the old one: create() refuses to meet a key of its name, so delete first.
+    deleteFirst: (olds, news) =>
+      !(isUnknown(news.name) || Object.values(news.keepers ?? {}).some(isUnknown)) &&
+      remoteName(olds) === remoteName(news),
+  },
+
+  create: (inputs, api) => createKey(inputs, api()),
+
+  async read(id, props, api) {
+    const remote = await api().getKey(id);
+    return remote && outputs(remote, props, props.key);
+  },
+
+  async update(id, olds, news, api) {
+    const remote = await api().updateKey(id, { ...body(news), disabled: news.disabled ?? false });
+    return outputs(remote, news, olds.key);
+  },
+
+  async delete(id, _props, api) {
+    await api().deleteKey(id);
+  },
+};
+
+export const apiKeyProvider = () => dynamicProvider(apiKeyDeclaration);
 
 export interface ApiKeyArgs {
   name: pulumi.Input<string>;
@@ -278,27 +246,15 @@ export interface ApiKeyArgs {
 // One provider object, so Pulumi serializes it once per program run.
 const provider = apiKeyProvider();
 
-export class OpenRouterApiKey extends pulumi.dynamic.Resource {
+export class OpenRouterApiKey extends dynamicResource<ApiKeyArgs>(provider, {
+  module: "openrouter",
+  type: "ApiKey",
+  outputs: ["hash", "remoteName", "label", "key", "createdAt"],
+  secretOutputs: ["key"],
+}) {
   declare readonly hash: pulumi.Output<string>;
   declare readonly remoteName: pulumi.Output<string>;
   declare readonly label: pulumi.Output<string>;
   /** The key string: secret, known only from the response that created the key. */
   declare readonly key: pulumi.Output<string>;
-  constructor(name: string, args: ApiKeyArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      provider,
-      name,
-      {
-        ...args,
-        hash: undefined,
-        remoteName: undefined,
-        label: undefined,
-        key: undefined,
-        createdAt: undefined,
-      },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["key"] }),
-      "openrouter",
-      "ApiKey",
-    );
-  }
 }

@@ -1,6 +1,7 @@
 // OpenRouter management API client (sandbox/specs/vendor/openrouter/openapi.yaml), on the shared client
 // layer: API keys (list, createKeys, getKey, updateKeys, deleteKeys) with a management key as Bearer,
 // and the model catalogue (getModels) that model allow-lists and fallback orders are validated against.
+import { type ConfigGet, cachedClient } from "../dynamic";
 import { ApiClient, type ApiClientOptions, bearerAuth, HeaderAuth } from "../http/client";
 
 export interface OpenRouterSettings {
@@ -110,17 +111,10 @@ export class OpenRouterClient {
 }
 
 /** The client for the configured stack (provider process), built once per settings and shared. */
-export function configuredOpenRouter(get: (key: string) => string | undefined): OpenRouterClient {
+export function configuredOpenRouter(get: ConfigGet): OpenRouterClient {
   const s = openrouterSettings(get);
-  const g = globalThis as { __sophiaOpenRouter?: Map<string, OpenRouterClient> };
-  g.__sophiaOpenRouter ??= new Map();
   const key = `${s.apiUrl}|${s.managementKey.slice(-6)}|${s.managementKey.length}`;
-  let client = g.__sophiaOpenRouter.get(key);
-  if (!client) {
-    client = new OpenRouterClient(s);
-    g.__sophiaOpenRouter.set(key, client);
-  }
-  return client;
+  return cachedClient("OpenRouter", key, () => new OpenRouterClient(s));
 }
 
 // ---- model policy validation (used by the ModelPolicy resource and by `sophia check`) ----
