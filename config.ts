@@ -8,7 +8,13 @@ import { ROTATED_SERVICES, type RotatedService } from "./integrations/credential
 import { envName, type KeyDef } from "./integrations/keys";
 import { REGISTRY, type Registry } from "./integrations/registry";
 import type { RotationState } from "./integrations/rotation";
-import type { AnySpec, ConfigOf, Flags, ReadContext } from "./integrations/spec";
+import {
+  type AnySpec,
+  type ConfigOf,
+  type Flags,
+  mintedServices,
+  type ReadContext,
+} from "./integrations/spec";
 import { STACK } from "./integrations/stack/keys";
 
 export { CARRIERS, ROTATED_SERVICES, type RotatedService } from "./integrations/credentials";
@@ -29,6 +35,8 @@ export type StackConfig = IntegrationConfigs & {
   rotation: RotationConfig;
   /** CI credentials read from config, which GitHub Actions secrets may carry. */
   ciCredentials: Record<string, pulumi.Output<string>>;
+  /** The services whose rotated credential the stack mints (see each spec's `mints`). */
+  minted: RotatedService[];
 };
 
 // @pulumi/pulumi marks this helper internal; it is how the SDK itself knows which keys are secret.
@@ -253,34 +261,42 @@ export function loadStackConfig(
   const rotation = readRotation(r);
   const ciCredentials: Record<string, pulumi.Output<string>> = {};
   const read = new Map<AnySpec, unknown>();
-  const shared = new Map<string, unknown>();
+  const flags = readFlags(r, specs);
   const ctx: ReadContext = {
     r,
     ns: cfg.name,
     stack,
     namePrefix,
     protect,
-    flags: readFlags(r, specs),
-    ciCredential: (k) => {
-      const value = k.secret ? r.secret(k) : pulumi.output(r.string(k));
-      ciCredentials[envName(k)] = value;
-      return value;
-    },
+    flags,
     configOf: <S extends AnySpec>(spec: S) => read.get(spec) as ConfigOf<S> | undefined,
-    once: <T>(id: string, f: () => T): T => {
-      if (!shared.has(id)) shared.set(id, f());
-      return shared.get(id) as T;
+    // Credentials the providers read at call time (a secret, or a plain id such as a client id): checked
+    // here so a missing one fails the preview, and carried by CI under their environment variable names.
+    ciCredential: (k) => {
+      ciCredentials[envName(k)] ??= k.secret ? r.secret(k) : pulumi.output(r.string(k));
+      return ciCredentials[envName(k)];
     },
   };
+  const enabled = specs.filter((s) => s.enabled(flags));
+  for (const spec of enabled) for (const k of spec.ciCredentials ?? []) ctx.ciCredential(k);
   const integrations: Record<string, unknown> = {};
-  for (const spec of specs) {
-    if (!spec.enabled(ctx.flags) || !spec.read) continue;
+  for (const spec of enabled) {
+    if (!spec.read) continue;
     const value = spec.read(ctx);
     read.set(spec, value);
     integrations[spec.name] = value;
   }
+  const minted = mintedServices(specs, flags, (k) => Boolean(cfg.get(k.name)));
   r.done();
-  return { ...(integrations as IntegrationConfigs), stack, namePrefix, protect, rotation, ciCredentials };
+  return {
+    ...(integrations as IntegrationConfigs),
+    stack,
+    namePrefix,
+    protect,
+    rotation,
+    ciCredentials,
+    minted,
+  };
 }
 
 function readRotation(r: ConfigReader): RotationConfig {

@@ -6,7 +6,7 @@ import type { AnySpec, Flags, Probe } from "../integrations/spec";
 import type { Integration, Values } from "./probeKit";
 
 /** The enabled flags as the stack's values set them (a key's declared default when unset). */
-function flagsOf(v: Values, specs: readonly AnySpec[]): Flags {
+export function flagsOf(v: Values, specs: readonly AnySpec[]): Flags {
   const flags: Flags = {
     flag: (k) => (v.get(k.name)?.value ?? String(k.default === true)) === "true",
     isOn: (name) => specs.find((s) => s.name === name)?.enabled(flags) ?? false,

@@ -6,17 +6,15 @@ import type { RotatedService } from "./credentials";
 import { RotatedCredential } from "./rotation";
 import type { AnySpec, ComposeContext } from "./spec";
 
-/** Mints each credential a spec's `mints` asks for (when something uses or carries it). */
+/** Mints the credential of each service the config says the stack mints. */
 function mintCredentials(
   config: StackConfig,
   specs: readonly AnySpec[],
 ): Map<RotatedService, RotatedCredential> {
-  const configs: Record<string, unknown> = config;
-  const carried = specs.some((s) => s.carriesCredentials && configs[s.name] !== undefined);
   const credentials = new Map<RotatedService, RotatedCredential>();
   for (const spec of specs) {
     const m = spec.mints;
-    if (!m?.when({ config: configs[spec.name], carried })) continue;
+    if (!m || !config.minted.includes(m.service)) continue;
     credentials.set(
       m.service,
       new RotatedCredential(m.resource, {

@@ -30,13 +30,8 @@ export interface ReadContext {
   flags: Flags;
   /** The config an earlier spec (in registry order) read; undefined when that integration is off. */
   configOf<S extends AnySpec>(spec: S): ConfigOf<S> | undefined;
-  /**
-   * Reads a credential the providers use (a secret, or a plain id such as a client id) and records it
-   * among the CI credentials GitHub Actions may carry, under its environment variable name.
-   */
+  /** The value of one of the `ciCredentials` of an enabled spec (read once, whoever asks). */
   ciCredential(k: KeyDef): pulumi.Output<string>;
-  /** A value shared between specs (e.g. Gong's credentials, read by Airbyte and Gong), read once. */
-  once<T>(id: string, read: () => T): T;
 }
 
 /** What a spec's `compose` gets. */
@@ -96,6 +91,11 @@ export interface IntegrationSpec<N extends string = string, C = unknown, B = unk
   compose?(cfg: C, ctx: ComposeContext): B;
   /** Stack outputs (only what the enabled integration produces). */
   outputs?(built: B, cfg: C): Record<string, unknown>;
+  /**
+   * Credentials its providers use, which GitHub Actions may carry for CI (organization secrets, under
+   * their environment variable names): read, and checked, whenever the integration is on.
+   */
+  ciCredentials?: KeyDef[];
   /** The rotated credential this integration's service mints, and when the stack needs one. */
   mints?: { service: RotatedService; resource: string; mixedCase?: boolean; when(c: MintContext): boolean };
   /** It carries the rotated credentials (GitHub secrets, Vercel variables): they are minted for it. */
@@ -107,10 +107,27 @@ export interface IntegrationSpec<N extends string = string, C = unknown, B = unk
 }
 
 export interface MintContext {
-  /** The integration's own config (undefined when it is off). */
-  config: unknown;
+  /** The integration is on in this stack. */
+  on: boolean;
   /** Something in the stack carries the rotated credentials (GitHub secrets or Vercel variables). */
   carried: boolean;
+  /** The stack sets the key (to something other than ""). */
+  has(k: KeyDef): boolean;
+}
+
+/**
+ * The services whose credential the stack mints, as the program decides it; `sophia secrets audit` asks
+ * the same question of a stack's config.
+ */
+export function mintedServices(
+  specs: readonly AnySpec[],
+  flags: Flags,
+  has: (k: KeyDef) => boolean,
+): RotatedService[] {
+  const carried = specs.some((s) => s.carriesCredentials && s.enabled(flags));
+  return specs.flatMap((s) =>
+    s.mints?.when({ on: s.enabled(flags), carried, has }) ? [s.mints.service] : [],
+  );
 }
 
 /** Any spec: the registry holds specs of every config and component type. */

@@ -2,8 +2,11 @@
 // ./rotate) and of every credential a vendor issues (./vendorCredentials), which is rotated at the vendor.
 // Also the rotation config both read, and when a credential counts as due.
 import { CARRIERS, ROTATED_SERVICES, type RotatedService } from "../../integrations/credentials";
+import { REGISTRY } from "../../integrations/registry";
 import { rotationStatus } from "../../integrations/rotation";
+import { mintedServices } from "../../integrations/spec";
 import { CliError, EXIT, openStack, stackConfig, table, type StackConfig as Values } from "../common";
+import { flagsOf } from "../integrations";
 import { parseSetAt, SET_AT_KEY, vendorCredentialsOf } from "./vendorCredentials";
 
 /** Days before rotationMaxAgeDays from which a credential is "due" (the program's preview warns from then). */
@@ -37,19 +40,13 @@ export const maxAgeDaysOf = (values: Values) => Number(values.get("rotationMaxAg
 
 /** Every credential the stack mints, with its age and status, from the stack's config. */
 export function audit(values: Values, now = new Date()): AuditRow[] {
-  const flag = (k: string) => values.get(k)?.value === "true";
-  const carriers = [flag("githubEnabled") ? "github" : "", flag("vercelEnabled") ? "vercel" : ""].filter(
-    Boolean,
-  );
+  const flags = flagsOf(values, REGISTRY);
+  // the carriers and the services the program mints for them, as the program decides it
+  const carriers = REGISTRY.filter((s) => s.carriesCredentials && s.enabled(flags)).map((s) => s.name);
   const rotation = rotationConfig(values);
   const maxAgeDays = maxAgeDaysOf(values);
-  // as index.ts decides: a webhook credential exists when a carrier or its consumer does
-  const consumed: Record<RotatedService, boolean> = {
-    snowflake: flag("snowflakeEnabled"),
-    gong: carriers.length > 0 || (flag("gongEnabled") && Boolean(values.get("gongWebhookUrl")?.value)),
-    estuary: carriers.length > 0 || flag("estuaryEnabled"),
-  };
-  const minted = ROTATED_SERVICES.filter((s) => consumed[s]);
+  const mints = mintedServices(REGISTRY, flags, (k) => Boolean(values.get(k.name)?.value));
+  const minted = ROTATED_SERVICES.filter((s) => mints.includes(s));
   return minted.map((service) => {
     const r = rotation[service] ?? {};
     const s = rotationStatus(r.rotatedAt, maxAgeDays, DUE_WITHIN_DAYS, now);

@@ -3,7 +3,12 @@
 // public key. One writer per secret: the secrets the program's GitHub component declares
 // (integrations/github.ts) are the program's, and this command leaves them alone.
 import sodium from "libsodium-wrappers";
-import { CARRIERS } from "../../integrations/credentials";
+import { CARRIERS, type RotatedService } from "../../integrations/credentials";
+import { GITHUB } from "../../integrations/github/keys";
+import { github } from "../../integrations/github/spec";
+import type { KeyDef } from "../../integrations/keys";
+import { REGISTRY } from "../../integrations/registry";
+import { type Flags, mintedServices } from "../../integrations/spec";
 import { ApiClient, isApiError } from "../../providers/http/client";
 import {
   CliError,
@@ -14,6 +19,7 @@ import {
   table,
   type StackConfig as Values,
 } from "../common";
+import { flagsOf } from "../integrations";
 import { exportNameFor, namesFor } from "./envNames";
 
 export interface GithubTarget {
@@ -86,54 +92,59 @@ export async function syncGithub(
 // ---- which secrets are whose ----
 
 /**
- * The organization secrets the program publishes when githubCarryConfigCredentials is on (config.ts's
- * ciCredentials), by the config key each carries, with the integration that must be enabled.
+ * The organization secrets the program publishes when githubCarryConfigCredentials is on (each spec's
+ * `ciCredentials`, config.ts's ciCredentials), by the config key each carries, with when it is carried:
+ * whenever an integration that lists it is enabled.
  */
-export const PROGRAM_ORG_SECRETS: {
-  key: string;
-  when: (on: (k: string, d: boolean) => boolean) => boolean;
-}[] = [
-  { key: "gongAccessKey", when: (on) => on("airbyteEnabled", true) || on("gongEnabled", false) },
-  { key: "gongAccessKeySecret", when: (on) => on("airbyteEnabled", true) || on("gongEnabled", false) },
-  { key: "airbyteClientId", when: (on) => on("airbyteEnabled", true) },
-  { key: "airbyteClientSecret", when: (on) => on("airbyteEnabled", true) },
-  { key: "estuaryRefreshToken", when: (on) => on("estuaryEnabled", false) },
-  { key: "openrouterManagementKey", when: (on) => on("openrouterEnabled", false) },
-  { key: "portkeyApiKey", when: (on) => on("portkeyEnabled", false) },
-  { key: "lambdaApiKey", when: (on) => on("lambdaEnabled", false) },
-];
+export const PROGRAM_ORG_SECRETS: { key: string; when: (flags: Flags) => boolean }[] = [
+  ...new Set(REGISTRY.flatMap((spec) => (spec.ciCredentials ?? []).map((k) => k.name))),
+].map((key) => ({
+  key,
+  when: (flags) => REGISTRY.some((s) => s.ciCredentials?.some((k) => k.name === key) && s.enabled(flags)),
+}));
 
 /**
  * The Actions secrets the program's GitHub component writes for this stack (name → who writes it), which
- * are therefore not this command's: with githubEnabled, the repository secrets that carry the credentials it
- * mints (CARRIERS: the Snowflake service user and password, the Gong and Estuary webhook tokens) and, with
- * githubCarryConfigCredentials (default on), the organization secrets that carry the integrations' config
- * credentials. A name is the program's on every target: a repository secret would shadow the organization
- * secret of the same name, and the program's would stop reaching that repository's workflows.
+ * are therefore not this command's: with GitHub enabled, the repository secrets that carry the credentials it
+ * mints (CARRIERS, for each service the stack mints: the Snowflake service user and password, the Gong and
+ * Estuary webhook tokens) and, with githubCarryConfigCredentials (default on), the organization secrets that
+ * carry the integrations' config credentials. A name is the program's on every target: a repository secret
+ * would shadow the organization secret of the same name, and the program's would stop reaching that
+ * repository's workflows.
  */
 export function programOwnedSecrets(values: Values): Map<string, string> {
-  const on = (k: string, d: boolean) => (values.get(k)?.value ?? String(d)) === "true";
+  const flags = flagsOf(values, REGISTRY);
   const owned = new Map<string, string>();
-  if (!on("githubEnabled", false)) return owned;
+  if (!flags.isOn(github.name)) return owned;
   const owner = values.get("github:owner")?.value ?? "<github:owner>";
-  const repo = `${owner}/${values.get("githubRepository")?.value ?? "<githubRepository>"}`;
-  const minted = (service: string) =>
-    `the program's GitHub component (integrations/github.ts) keeps this repository secret of ${repo} equal to the current ${service} credential it mints and rotates (pulumi up, sophia secrets rotate)`;
-  if (on("snowflakeEnabled", false))
-    for (const n of CARRIERS.snowflake) owned.set(n, minted("Snowflake service-user"));
-  for (const n of CARRIERS.gong) owned.set(n, minted("Gong webhook"));
-  for (const n of CARRIERS.estuary) owned.set(n, minted("Estuary webhook"));
-  if (on("githubCarryConfigCredentials", true)) {
-    for (const s of PROGRAM_ORG_SECRETS) {
-      if (!s.when(on)) continue;
+  const repository = GITHUB.githubRepository.name;
+  const repo = `${owner}/${values.get(repository)?.value ?? `<${repository}>`}`;
+  const has = (k: KeyDef) => Boolean(values.get(k.name)?.value);
+  for (const service of mintedServices(REGISTRY, flags, has)) {
+    for (const n of CARRIERS[service])
       owned.set(
-        exportNameFor(s.key),
-        `the program's GitHub component (integrations/github.ts) publishes ${s.key} as this organization secret of ${owner} (githubCarryConfigCredentials): change ${s.key} in the stack and run pulumi up`,
+        n,
+        `the program's GitHub component (integrations/github.ts) keeps this repository secret of ${repo} equal to the current ${MINTED_WHAT[service]} credential it mints and rotates (pulumi up, sophia secrets rotate)`,
       );
-    }
+  }
+  const carry = GITHUB.githubCarryConfigCredentials.name;
+  if (!flags.flag(GITHUB.githubCarryConfigCredentials)) return owned;
+  for (const s of PROGRAM_ORG_SECRETS) {
+    if (!s.when(flags)) continue;
+    owned.set(
+      exportNameFor(s.key),
+      `the program's GitHub component (integrations/github.ts) publishes ${s.key} as this organization secret of ${owner} (${carry}): change ${s.key} in the stack and run pulumi up`,
+    );
   }
   return owned;
 }
+
+/** What each minted credential is, in the ownership notes. */
+const MINTED_WHAT: Record<RotatedService, string> = {
+  snowflake: "Snowflake service-user",
+  gong: "Gong webhook",
+  estuary: "Estuary webhook",
+};
 
 const SECRET_NAME_RE = /^[A-Z_][A-Z0-9_]*$/;
 

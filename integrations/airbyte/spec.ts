@@ -1,6 +1,7 @@
 // Airbyte: the Gong → PostgreSQL (and Redis) pipeline.
 
 import type { AirbyteArgs, AirbytePipeline } from "../airbyte";
+import { GONG } from "../gong/keys";
 import { gongCredentials } from "../gong/spec";
 import { postgres } from "../postgres/spec";
 import { redis } from "../redis/spec";
@@ -11,12 +12,16 @@ export const airbyte = defineIntegration({
   name: "airbyte",
   keys: AIRBYTE,
   enabled: enabledBy(AIRBYTE.airbyteEnabled),
+  // Airbyte's Gong source reads with Gong's credentials; the provider reads its client's at call time.
+  ciCredentials: [
+    GONG.gongAccessKey,
+    GONG.gongAccessKeySecret,
+    AIRBYTE.airbyteClientId,
+    AIRBYTE.airbyteClientSecret,
+  ],
   read: (ctx): AirbyteArgs => {
     const { r } = ctx;
     const gong = gongCredentials(ctx);
-    // The provider reads these at call time; checked here so a missing one fails the preview.
-    ctx.ciCredential(AIRBYTE.airbyteClientId);
-    ctx.ciCredential(AIRBYTE.airbyteClientSecret);
     r.string(AIRBYTE.airbyteApiUrl);
     return {
       namePrefix: ctx.namePrefix,

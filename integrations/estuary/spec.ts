@@ -48,6 +48,7 @@ export const estuary = defineIntegration({
   name: "estuary",
   keys: ESTUARY,
   enabled: enabledBy(ESTUARY.estuaryEnabled),
+  ciCredentials: [ESTUARY.estuaryRefreshToken],
   read: (ctx): EstuaryConfig => {
     const { r } = ctx;
     const config: EstuaryConfig = {
@@ -62,7 +63,6 @@ export const estuary = defineIntegration({
         `${r.full(ESTUARY.estuaryConfigEncryptionUrl)} must be https (or http on this machine): endpoint credentials travel to it; got ${encryptionUrl}`,
       );
     }
-    ctx.ciCredential(ESTUARY.estuaryRefreshToken);
     if (config.snowflake && !ctx.configOf(snowflake)) {
       r.problems.push(
         `${r.full(ESTUARY.estuaryMaterializeSnowflake)} needs ${SNOWFLAKE.snowflakeEnabled.name}: true (its service user)`,
@@ -100,7 +100,7 @@ export const estuary = defineIntegration({
   mints: {
     service: "estuary",
     resource: "estuary-webhook-token",
-    when: (c) => c.carried || c.config !== undefined,
+    when: (c) => c.carried || c.on,
   },
   carries: (_flow, credential) => ({ [CARRIERS.estuary[0]]: credential.current }),
   probe: () => (require("./probe") as typeof import("./probe")).PROBE,

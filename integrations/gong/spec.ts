@@ -8,11 +8,10 @@ import { GONG } from "./keys";
 export type GongConfig = Omit<GongArgs, "webhook" | "protect"> & { webhookUrl?: string };
 
 /** Gong's API credentials: Airbyte's Gong source reads with them and the Gong module manages with them. */
-export const gongCredentials = (ctx: ReadContext) =>
-  ctx.once("gongCredentials", () => ({
-    accessKey: ctx.ciCredential(GONG.gongAccessKey),
-    accessKeySecret: ctx.ciCredential(GONG.gongAccessKeySecret),
-  }));
+export const gongCredentials = (ctx: ReadContext) => ({
+  accessKey: ctx.ciCredential(GONG.gongAccessKey),
+  accessKeySecret: ctx.ciCredential(GONG.gongAccessKeySecret),
+});
 
 function crmIntegration(ctx: ReadContext): GongArgs["crmIntegration"] {
   const raw = ctx.r.object(GONG.gongCrmIntegration);
@@ -31,9 +30,9 @@ export const gong = defineIntegration({
   name: "gong",
   keys: GONG,
   enabled: enabledBy(GONG.gongEnabled),
+  ciCredentials: [GONG.gongAccessKey, GONG.gongAccessKeySecret],
   read: (ctx): GongConfig => {
     const { r } = ctx;
-    gongCredentials(ctx);
     const workspaceId = r.string(GONG.gongWorkspaceId);
     const crm = crmIntegration(ctx);
     const permissionProfiles = r.objectList<NonNullable<GongArgs["permissionProfiles"]>[number]>(
@@ -69,7 +68,7 @@ export const gong = defineIntegration({
   mints: {
     service: "gong",
     resource: "gong-webhook-secret",
-    when: (c) => c.carried || Boolean((c.config as GongConfig | undefined)?.webhookUrl),
+    when: (c) => c.carried || (c.on && c.has(GONG.gongWebhookUrl)),
   },
   carries: (_gong, credential) => ({ [CARRIERS.gong[0]]: credential.current }),
   probe: () => (require("./probe") as typeof import("./probe")).PROBE,

@@ -11,6 +11,7 @@ export const lambda = defineIntegration({
   name: "lambda",
   keys: LAMBDA,
   enabled: enabledBy(LAMBDA.lambdaEnabled),
+  ciCredentials: [LAMBDA.lambdaApiKey],
   read: (ctx): LambdaArgs => {
     const { r } = ctx;
     const config: LambdaArgs = {
@@ -21,7 +22,6 @@ export const lambda = defineIntegration({
       instances: r.objectList<Item<"instances">>(LAMBDA.lambdaInstances),
     };
     r.string(LAMBDA.lambdaApiUrl);
-    ctx.ciCredential(LAMBDA.lambdaApiKey);
     return config;
   },
   compose: (cfg): LambdaCompute => {

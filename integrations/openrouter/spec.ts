@@ -25,6 +25,7 @@ export const openrouter = defineIntegration({
   name: "openrouter",
   keys: OPENROUTER,
   enabled: enabledBy(OPENROUTER.openrouterEnabled),
+  ciCredentials: [OPENROUTER.openrouterManagementKey],
   read: (ctx): OpenRouterArgs => {
     const { r } = ctx;
     const config: OpenRouterArgs = {
@@ -35,7 +36,6 @@ export const openrouter = defineIntegration({
       models: llmModels(ctx),
     };
     r.string(OPENROUTER.openrouterApiUrl);
-    ctx.ciCredential(OPENROUTER.openrouterManagementKey);
     return config;
   },
   compose: (cfg): OpenRouterAccess => {

@@ -39,6 +39,7 @@ export const portkey = defineIntegration({
   name: "portkey",
   keys: PORTKEY,
   enabled: enabledBy(PORTKEY.portkeyEnabled),
+  ciCredentials: [PORTKEY.portkeyApiKey],
   read: (ctx): PortkeyConfig => {
     const { r } = ctx;
     const config: PortkeyConfig = {
@@ -49,7 +50,6 @@ export const portkey = defineIntegration({
       guardrail: r.object(PORTKEY.portkeyGuardrail) as PortkeyArgs["guardrail"],
     };
     r.string(PORTKEY.portkeyApiUrl);
-    ctx.ciCredential(PORTKEY.portkeyApiKey);
     return config;
   },
   compose: (cfg, ctx): PortkeyGateway => {

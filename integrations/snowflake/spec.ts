@@ -32,7 +32,7 @@ export const snowflake = defineIntegration({
     service: "snowflake",
     resource: "snowflake-service-password",
     mixedCase: true, // Snowflake's password policy
-    when: (c) => c.config !== undefined,
+    when: (c) => c.on,
   },
   carries: (sf) => {
     const [user, password] = CARRIERS.snowflake;
