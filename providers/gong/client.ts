@@ -7,6 +7,7 @@
 //   into an immediate error carrying Gong's message.
 // - Adoption by name reads the profile listing once per provider process (a cache on globalThis that our
 //   own writes keep current), so creating N profiles costs N + 1 requests, not 2N.
+import { type ConfigGet, cachedClient } from "../dynamic";
 import { ApiClient, type ApiClientOptions, basicAuth, HeaderAuth, isApiError } from "../http/client";
 
 export interface GongSettings {
@@ -253,15 +254,11 @@ export class GongClient {
 }
 
 /** The client for the configured stack (provider process), built once per settings and shared. */
-export function configuredGong(get: (key: string) => string | undefined): GongClient {
+export function configuredGong(get: ConfigGet): GongClient {
   const s = gongSettings(get);
-  const g = globalThis as { __sophiaGong?: Map<string, GongClient> };
-  g.__sophiaGong ??= new Map();
-  const key = `${s.apiUrl}|${s.accessKey}|${s.accessKeySecret.length}`;
-  let client = g.__sophiaGong.get(key);
-  if (!client) {
-    client = new GongClient(s);
-    g.__sophiaGong.set(key, client);
-  }
-  return client;
+  return cachedClient(
+    "Gong",
+    `${s.apiUrl}|${s.accessKey}|${s.accessKeySecret.length}`,
+    () => new GongClient(s),
+  );
 }

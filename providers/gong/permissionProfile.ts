@@ -8,18 +8,10 @@
 // as the resource's output (since pulumi/pulumi#18253); the GongWorkspace component also warns at program
 // time, as a structured warning, listing the profiles it manages.
 import * as pulumi from "@pulumi/pulumi";
-import {
-  type CheckFailure,
-  changedKeys,
-  configValue,
-  deepEqual,
-  isPlainObject,
-  isUnknown,
-  rememberConfig,
-  requireString,
-} from "../dynamic";
+import { type CheckFailure, deepEqual, isPlainObject, isUnknown } from "../dynamic";
 import { isApiError } from "../http/client";
-import { configuredGong, type PermissionProfile } from "./client";
+import { dynamicProvider, dynamicResource, str } from "../kit";
+import { configuredGong, type GongClient, type PermissionProfile } from "./client";
 
 /** Boolean permission flags of PermissionProfileDTO. */
 export const PROFILE_FLAGS = [
@@ -169,32 +161,33 @@ export function notDeletedWarning(props: { name?: string; workspaceId?: string }
   return `Gong has no API to delete permission profiles: "${props.name}" (id ${id}, workspace ${props.workspaceId}) was removed from the Pulumi state but still exists in Gong. Delete it in Gong's UI (Company settings → Permission profiles) after moving its users to another profile.`;
 }
 
-export const permissionProfileProvider: pulumi.dynamic.ResourceProvider<
+/**
+ * The profile, or undefined when it is gone. Gong answers an unknown profile id with 400 (its description
+ * lists no 404): gone only when the workspace's listing confirms it, otherwise the 400 is a real error.
+ */
+async function currentProfile(gong: GongClient, id: string, workspaceId: string | undefined) {
+  try {
+    return (await gong.getProfile(id))?.profile;
+  } catch (err) {
+    if (!isApiError(err) || err.status !== 400 || !workspaceId) throw err;
+    if ((await gong.listProfilesFresh(workspaceId)).some((p) => p.id === id)) throw err;
+    return undefined;
+  }
+}
+
+export const permissionProfileProvider = dynamicProvider<
   PermissionProfileInputs,
-  PermissionProfileOutputs
-> = {
-  async configure(req) {
-    rememberConfig(req);
-  },
+  PermissionProfileOutputs,
+  GongClient
+>({
+  client: configuredGong,
+  normalize: (news) => ({ ...news, permissions: news.permissions ?? {} }),
+  rules: { workspaceId: str(WORKSPACE_ID), name: str(), permissions: permissionProblems },
+  // A profile cannot move between workspaces; the old one stays in Gong (see delete).
+  diff: { replace: ["workspaceId"], update: ["name", "permissions"] },
 
-  async check(_olds, news) {
-    const failures: CheckFailure[] = [];
-    const n = news as unknown as Record<string, unknown>;
-    requireString(failures, n, "workspaceId", WORKSPACE_ID);
-    requireString(failures, n, "name");
-    failures.push(...permissionProblems(n.permissions ?? {}));
-    return { inputs: { ...news, permissions: news.permissions ?? {} }, failures };
-  },
-
-  async diff(_id, olds, news) {
-    // A profile cannot move between workspaces; the old one stays in Gong (see delete).
-    const replaces = changedKeys(olds as any, news as any, ["workspaceId"]);
-    const updates = changedKeys(olds as any, news as any, ["name", "permissions"]);
-    return { changes: replaces.length + updates.length > 0, replaces };
-  },
-
-  async create(inputs) {
-    const client = configuredGong(configValue);
+  async create(inputs, api) {
+    const client = api();
     const byName = (list: PermissionProfile[]) => list.find((p) => p.name === inputs.name);
     // Idempotent: adopt a profile of the same name. One listing serves every create in the process.
     const existing = byName(await client.listProfiles(inputs.workspaceId));
@@ -212,33 +205,20 @@ export const permissionProfileProvider: pulumi.dynamic.ResourceProvider<
     return { id: String(remote.id), outs: outputs(remote, inputs) };
   },
 
-  async read(id, props) {
-    const gong = configuredGong(configValue);
-    let r: Awaited<ReturnType<typeof gong.getProfile>>;
-    try {
-      r = await gong.getProfile(id);
-    } catch (err) {
-      // Gong answers an unknown profile id with 400 (its description lists no 404): gone only when the
-      // workspace's listing confirms it, otherwise the 400 is a real error.
-      const ws = (props as PermissionProfileInputs).workspaceId;
-      if (!isApiError(err) || err.status !== 400 || !ws) throw err;
-      if ((await gong.listProfilesFresh(ws)).some((p) => p.id === id)) throw err;
-      r = undefined;
-    }
-    if (!r?.profile) return { id: "", props: {} as PermissionProfileOutputs };
-    return { id, props: outputs(r.profile, props as PermissionProfileInputs) };
+  async read(id, props, api) {
+    const profile = await currentProfile(api(), id, props.workspaceId);
+    return profile && outputs(profile, props);
   },
 
-  async update(id, _olds, news) {
-    const remote = await configuredGong(configValue).updateProfile(news.workspaceId, id, body(news));
-    return { outs: outputs(remote, news) };
+  async update(id, _olds, news, api) {
+    return outputs(await api().updateProfile(news.workspaceId, id, body(news)), news);
   },
 
   async delete(id, props) {
     // No API call: Gong cannot delete a profile. Say so where the user sees it.
     await pulumi.log.warn(notDeletedWarning(props, id));
   },
-};
+});
 
 export interface PermissionProfileArgs {
   workspaceId: pulumi.Input<string>;
@@ -246,18 +226,13 @@ export interface PermissionProfileArgs {
   permissions?: pulumi.Input<Record<string, pulumi.Input<unknown>>>;
 }
 
-export class GongPermissionProfile extends pulumi.dynamic.Resource {
+export class GongPermissionProfile extends dynamicResource<PermissionProfileArgs>(permissionProfileProvider, {
+  module: "gong",
+  type: "PermissionProfile",
+  outputs: ["profileId"],
+  defaults: { permissions: {} },
+}) {
   declare readonly profileId: pulumi.Output<string>;
   declare readonly name: pulumi.Output<string>;
   declare readonly permissions: pulumi.Output<Record<string, unknown>>;
-  constructor(name: string, args: PermissionProfileArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      permissionProfileProvider,
-      name,
-      { ...args, permissions: args.permissions ?? {}, profileId: undefined },
-      opts,
-      "gong",
-      "PermissionProfile",
-    );
-  }
 }
