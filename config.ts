@@ -277,10 +277,10 @@ export function loadStackConfig(
       return ciCredentials[envName(k)];
     },
   };
-  const enabled = specs.filter((s) => s.enabled(flags));
-  for (const spec of enabled) for (const k of spec.ciCredentials ?? []) ctx.ciCredential(k);
   const integrations: Record<string, unknown> = {};
-  for (const spec of enabled) {
+  // each enabled spec in registry order: its CI credentials, then its keys (the order of the problems)
+  for (const spec of specs.filter((s) => s.enabled(flags))) {
+    for (const k of spec.ciCredentials ?? []) ctx.ciCredential(k);
     if (!spec.read) continue;
     const value = spec.read(ctx);
     read.set(spec, value);

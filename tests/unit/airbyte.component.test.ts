@@ -128,7 +128,6 @@ describe("the typed stack config", () => {
     expect(run).toThrow(
       [
         "invalid stack configuration:",
-        "  - sophia-ai:gongAccessKeySecret is required: a secret (pulumi config set --secret gongAccessKeySecret ...)",
         "  - sophia-ai:postgresHost is required: the PostgreSQL host name",
         '  - sophia-ai:postgresPort must be an integer from 1 to 65535; got "70000"',
         "  - sophia-ai:postgresUser is required: the PostgreSQL user the pipelines write as",
@@ -136,6 +135,8 @@ describe("the typed stack config", () => {
         "  - sophia-ai:redisHost is required: the Redis host name",
         "  - sophia-ai:redisPassword is required: a secret (pulumi config set --secret redisPassword ...)",
         '  - sophia-ai:redisSsl must be true or false; got "yes"',
+        // each integration in registry order (PostgreSQL, Redis, Airbyte): its CI credentials, then its keys
+        "  - sophia-ai:gongAccessKeySecret is required: a secret (pulumi config set --secret gongAccessKeySecret ...)",
         "  - sophia-ai:airbyteClientId is required: the Airbyte application's client id",
         "  - sophia-ai:airbyteClientSecret is required: a secret (pulumi config set --secret airbyteClientSecret ...)",
         '  - sophia-ai:airbyteWorkspaceId must be a UUID; got "nope"',
