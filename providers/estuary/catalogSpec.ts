@@ -1,20 +1,9 @@
 // EstuaryCatalogSpec: one Flow catalog entity (capture, collection or derivation, materialization, test),
 // managed through drafts and publications. The id is the catalog name: live specs are addressed by it.
-import * as pulumi from "@pulumi/pulumi";
-import {
-  type CheckFailure,
-  changedKeys,
-  configValue,
-  deepMerge,
-  isPlainObject,
-  isUnknown,
-  optionalObject,
-  rememberConfig,
-  requireString,
-  sortedDeep,
-  withoutSecrets,
-} from "../dynamic";
-import { configuredEstuary, type LiveSpec, NO_PUB_ID, type SpecType } from "./client";
+import type * as pulumi from "@pulumi/pulumi";
+import { deepMerge, isPlainObject, isUnknown, sortedDeep, withoutSecrets } from "../dynamic";
+import { dynamicProvider, dynamicResource, object, optional, type Rule, str } from "../kit";
+import { configuredEstuary, type EstuaryClient, type LiveSpec, NO_PUB_ID, type SpecType } from "./client";
 
 export interface CatalogSpecInputs {
   /** Full catalog name, e.g. "sophia-ai/production/gong-webhook". */
@@ -71,12 +60,20 @@ export function isCredentialKey(key: string): boolean {
   return CREDENTIAL_KEY.test(words.join("")) || words.some((w) => CREDENTIAL_WORD.test(w));
 }
 
+/** The value at a path of nested objects, or undefined where the path leaves them. */
+function dig(v: unknown, path: string[]): unknown {
+  let at = v;
+  for (const k of path) at = isPlainObject(at) ? at[k] : undefined;
+  return at;
+}
+
 /** Where a spec holds connector configs: the endpoint's, a Dekaf endpoint's, a derivation's. */
-const CONFIG_PATHS: [string, (spec: Record<string, any>) => unknown][] = [
-  ["spec.endpoint.connector.config", (s) => s.endpoint?.connector?.config],
-  ["spec.endpoint.dekaf.config", (s) => s.endpoint?.dekaf?.config],
-  ["spec.derive.using.connector.config", (s) => s.derive?.using?.connector?.config],
+const CONFIG_PATHS = [
+  ["endpoint", "connector", "config"],
+  ["endpoint", "dekaf", "config"],
+  ["derive", "using", "connector", "config"],
 ];
+const ENDPOINT_CONFIG = "spec.endpoint.connector.config";
 
 /** Keys sops and the encryption service reserve: `sops`, `*_sops`. */
 const isSopsKey = (k: string) => k === "sops" || k.endsWith("_sops");
@@ -129,16 +126,21 @@ function redact(config: unknown): unknown {
   );
 }
 
-function plainSpec(spec: Record<string, unknown>): Record<string, unknown> {
-  const connector = (spec.endpoint as { connector?: { config?: unknown } } | undefined)?.connector;
-  if (!connector || !isPlainObject(connector.config)) return spec;
+/** `spec` with the endpoint's connector config replaced by `config(current)`, if there is one. */
+function withEndpointConfig(
+  spec: Record<string, unknown>,
+  config: (current: Record<string, unknown>) => unknown,
+): Record<string, unknown> {
+  const endpoint = spec.endpoint;
+  const connector = dig(endpoint, ["connector"]);
+  if (!isPlainObject(endpoint) || !isPlainObject(connector) || !isPlainObject(connector.config)) return spec;
   return {
     ...spec,
-    endpoint: { ...(spec.endpoint as object), connector: { ...connector, config: redact(connector.config) } },
+    endpoint: { ...endpoint, connector: { ...connector, config: config(connector.config) } },
   };
 }
 
-const client = () => configuredEstuary(configValue);
+const plainSpec = (spec: Record<string, unknown>) => withEndpointConfig(spec, redact);
 
 function outputs(live: LiveSpec, inputs: CatalogSpecInputs): CatalogSpecOutputs {
   return {
@@ -179,28 +181,28 @@ function secretSchema(secret: unknown): Record<string, unknown> {
 
 /** The secret endpoint config of a secretSpec (the only place a secretSpec may hold anything). */
 const secretConfigOf = (secretSpec: Record<string, unknown> | undefined) =>
-  (secretSpec?.endpoint as { connector?: { config?: unknown } } | undefined)?.connector?.config;
+  dig(secretSpec, ["endpoint", "connector", "config"]);
 
 /**
  * The spec to stage: the declared spec with its secrets merged in, the endpoint config's secrets
  * sops-encrypted by Estuary's config-encryption service first, as flowctl and the UI do — Estuary stores
  * and returns only ciphertext, and Flow decrypts it for the connector.
  */
-async function stagedSpec(inputs: CatalogSpecInputs): Promise<Record<string, unknown>> {
-  const merged = deepMerge(inputs.spec, inputs.secretSpec ?? {}) as Record<string, any>;
+async function stagedSpec(c: EstuaryClient, inputs: CatalogSpecInputs): Promise<Record<string, unknown>> {
+  const merged = deepMerge(inputs.spec, inputs.secretSpec ?? {});
   const secret = secretConfigOf(inputs.secretSpec);
+  const config = dig(merged, ["endpoint", "connector", "config"]);
   if (!isPlainObject(secret)) return merged;
-  const connector = merged.endpoint.connector;
   // Sorted first: sops's MAC covers every value in document order, and Flow stores configs sorted, so an
   // unsorted document would no longer decrypt once stored (estuary-cdk sorts for the same reason).
-  const config = await client().encryptConfig(sortedDeep(connector.config), secretSchema(secret));
-  const plain = plainLeft(config, secret, "spec.endpoint.connector.config");
+  const encrypted = await c.encryptConfig(sortedDeep(config), secretSchema(secret));
+  const plain = plainLeft(encrypted, secret, ENDPOINT_CONFIG);
   if (plain.length) {
     throw new Error(
       `Estuary: the config-encryption service did not encrypt ${plain.join(", ")}; nothing was staged`,
     );
   }
-  return { ...merged, endpoint: { ...merged.endpoint, connector: { ...connector, config } } };
+  return withEndpointConfig(merged, () => encrypted);
 }
 
 /**
@@ -227,14 +229,13 @@ function plainLeft(encrypted: unknown, secret: unknown, at: string, top = true):
 }
 
 /** Publishes the declared spec over `expectPubId` and returns the resulting live spec. */
-async function publishSpec(inputs: CatalogSpecInputs, expectPubId: string, verb: string) {
-  const c = client();
+async function publishSpec(c: EstuaryClient, inputs: CatalogSpecInputs, expectPubId: string, verb: string) {
   await c.publish(
     [
       {
         catalog_name: inputs.catalogName,
         spec_type: inputs.specType,
-        spec: await stagedSpec(inputs),
+        spec: await stagedSpec(c, inputs),
         expect_pub_id: expectPubId,
       },
     ],
@@ -247,124 +248,110 @@ async function publishSpec(inputs: CatalogSpecInputs, expectPubId: string, verb:
   return live;
 }
 
-export const catalogSpecProvider: pulumi.dynamic.ResourceProvider<CatalogSpecInputs, CatalogSpecOutputs> = {
-  async configure(req) {
-    rememberConfig(req);
-  },
+const RESERVED = "sops and *_sops keys are reserved for encrypted values";
 
-  async check(_olds, news) {
-    const failures: CheckFailure[] = [];
-    const n = news as unknown as Record<string, unknown>;
-    requireString(failures, n, "catalogName", CATALOG_NAME);
-    if (!isUnknown(n.specType) && !SPEC_TYPES.includes(n.specType as string)) {
-      failures.push({
-        property: "specType",
-        reason: `specType must be one of ${SPEC_TYPES.join(", ")}; got ${JSON.stringify(n.specType)}`,
-      });
-    }
-    if (n.spec === undefined) failures.push({ property: "spec", reason: "spec is required" });
-    else if (!isUnknown(n.spec) && !isPlainObject(n.spec)) {
-      failures.push({ property: "spec", reason: "spec must be an object (the Flow spec model)" });
-    } else if (isPlainObject(n.spec) && typeof n.specType === "string") {
-      const spec = n.spec;
-      const missing = (REQUIRED[n.specType] ?? []).filter(
-        (k) => spec[k] === undefined && !(isPlainObject(n.secretSpec) && k in n.secretSpec),
+/** The spec: present, an object, with what its type needs, and no credential or reserved key in a config. */
+const specRule: Rule = (spec, _p, n) => {
+  if (spec === undefined) return "spec is required";
+  if (!isPlainObject(spec)) return "spec must be an object (the Flow spec model)";
+  const out: string[] = [];
+  if (typeof n.specType === "string") {
+    const missing = (REQUIRED[n.specType] ?? []).filter(
+      (k) => spec[k] === undefined && !(isPlainObject(n.secretSpec) && k in n.secretSpec),
+    );
+    if (missing.length) out.push(`a ${n.specType} spec needs ${missing.join(" and ")}`);
+  }
+  for (const path of CONFIG_PATHS) {
+    const at = `spec.${path.join(".")}`;
+    const config = dig(spec, path);
+    for (const p of credentialPaths(config, at)) {
+      out.push(
+        at === ENDPOINT_CONFIG
+          ? `${p} looks like a credential: set it in secretSpec`
+          : `${p} looks like a credential: Estuary encrypts only endpoint.connector.config, so keep credentials out of this config`,
       );
-      if (missing.length) {
-        failures.push({ property: "spec", reason: `a ${n.specType} spec needs ${missing.join(" and ")}` });
-      }
     }
-    if (isPlainObject(n.spec)) {
-      for (const [at, find] of CONFIG_PATHS) {
-        const config = find(n.spec);
-        for (const p of credentialPaths(config, at)) {
-          failures.push({
-            property: "spec",
-            reason:
-              at === "spec.endpoint.connector.config"
-                ? `${p} looks like a credential: set it in secretSpec`
-                : `${p} looks like a credential: Estuary encrypts only endpoint.connector.config, so keep credentials out of this config`,
-          });
-        }
-        for (const p of reservedKeyPaths(config, at)) {
-          failures.push({
-            property: "spec",
-            reason: `${p}: sops and *_sops keys are reserved for encrypted values`,
-          });
-        }
-      }
-    }
-    optionalObject(failures, n, "secretSpec");
-    if (isPlainObject(n.secretSpec)) {
-      const secret = secretConfigOf(n.secretSpec);
-      for (const p of reservedKeyPaths(secret, "secretSpec.endpoint.connector.config")) {
-        failures.push({
-          property: "secretSpec",
-          reason: `${p}: sops and *_sops keys are reserved for encrypted values`,
-        });
-      }
-      for (const p of unplaceableKeyPaths(secret, "secretSpec.endpoint.connector.config")) {
-        failures.push({
-          property: "secretSpec",
-          reason: `${p}: a secret key of digits or "-" cannot be encrypted (the service reads it as an array position)`,
-        });
-      }
-      // Estuary encrypts endpoint configs only: a secret anywhere else would be stored in plain text.
-      const stray = strayPaths(n.secretSpec, ["endpoint", "connector", "config"], "secretSpec");
-      if (stray.length) {
-        failures.push({
-          property: "secretSpec",
-          reason: `secretSpec may hold only endpoint.connector.config values (the ones Estuary encrypts); got ${stray.join(", ")}`,
-        });
-      }
-    }
-    if (n.dataPlaneName !== undefined) requireString(failures, n, "dataPlaneName");
-    return { inputs: news, failures };
-  },
+    for (const p of reservedKeyPaths(config, at)) out.push(`${p}: ${RESERVED}`);
+  }
+  return out;
+};
 
-  async diff(_id, olds, news) {
-    const replaces = changedKeys(olds as any, news as any, ["catalogName", "specType"]);
+/** The secret spec holds endpoint config values only, under keys the encryption service can place. */
+const secretSpecRule: Rule = (secretSpec) => {
+  if (!isPlainObject(secretSpec)) return undefined; // the object rule reports it
+  const secret = secretConfigOf(secretSpec);
+  const at = "secretSpec.endpoint.connector.config";
+  const out = [
+    ...reservedKeyPaths(secret, at).map((p) => `${p}: ${RESERVED}`),
+    ...unplaceableKeyPaths(secret, at).map(
+      (p) =>
+        `${p}: a secret key of digits or "-" cannot be encrypted (the service reads it as an array position)`,
+    ),
+  ];
+  // Estuary encrypts endpoint configs only: a secret anywhere else would be stored in plain text.
+  const stray = strayPaths(secretSpec, ["endpoint", "connector", "config"], "secretSpec");
+  if (stray.length) {
+    out.push(
+      `secretSpec may hold only endpoint.connector.config values (the ones Estuary encrypts); got ${stray.join(", ")}`,
+    );
+  }
+  return out;
+};
+
+export const catalogSpecProvider = dynamicProvider<CatalogSpecInputs, CatalogSpecOutputs, EstuaryClient>({
+  client: configuredEstuary,
+  rules: {
+    catalogName: str(CATALOG_NAME),
+    specType: (v) =>
+      SPEC_TYPES.includes(v as string)
+        ? undefined
+        : `specType must be one of ${SPEC_TYPES.join(", ")}; got ${JSON.stringify(v)}`,
+    spec: specRule,
+    secretSpec: [object, secretSpecRule],
+    dataPlaneName: optional(str()),
+  },
+  diff: {
+    replace: ["catalogName", "specType"],
     // A task stays on the data plane it was created on.
-    if (
-      news.dataPlaneName !== undefined &&
-      !isUnknown(news.dataPlaneName) &&
-      olds.dataPlaneName !== undefined &&
-      news.dataPlaneName !== olds.dataPlaneName
-    ) {
-      replaces.push("dataPlaneName");
-    }
-    const updates = changedKeys(olds as any, news as any, ["spec", "secretSpec"]);
-    return {
-      changes: replaces.length + updates.length > 0,
-      replaces,
-      // The same name cannot hold the old and the new spec at once.
-      deleteBeforeReplace: replaces.length > 0 && olds.catalogName === news.catalogName,
-    };
+    replaceIf: {
+      dataPlaneName: (olds, news) =>
+        news.dataPlaneName !== undefined &&
+        !isUnknown(news.dataPlaneName) &&
+        olds.dataPlaneName !== undefined &&
+        news.dataPlaneName !== olds.dataPlaneName,
+    },
+    update: ["spec", "secretSpec"],
+    // The same name cannot hold the old and the new spec at once.
+    deleteFirst: "catalogName",
   },
 
-  async create(inputs) {
+  async create(inputs, api) {
     // Idempotent: a live spec of the same name is adopted (published over its last_pub_id); none must
     // appear meanwhile (NO_PUB_ID), or the publication reports expectPubIdMismatch.
-    const existing = await client().liveSpec(inputs.catalogName);
-    const live = await publishSpec(inputs, existing?.last_pub_id ?? NO_PUB_ID, existing ? "adopt" : "create");
+    const c = api();
+    const existing = await c.liveSpec(inputs.catalogName);
+    const live = await publishSpec(
+      c,
+      inputs,
+      existing?.last_pub_id ?? NO_PUB_ID,
+      existing ? "adopt" : "create",
+    );
     return { id: inputs.catalogName, outs: outputs(live, inputs) };
   },
 
-  async read(id, props) {
-    const live = await client().liveSpec(id);
-    if (!live) return { id: "", props: {} as CatalogSpecOutputs }; // gone: the engine drops it from state
-    return { id, props: outputs(live, props as CatalogSpecInputs) };
+  async read(id, props, api) {
+    const live = await api().liveSpec(id);
+    return live && outputs(live, props);
   },
 
-  async update(_id, olds, news) {
+  async update(_id, olds, news, api) {
     // Over the publication this state last saw: a change made elsewhere since is reported, not overwritten.
-    const live = await publishSpec(news, olds.lastPubId, "update");
-    return { outs: outputs(live, news) };
+    return outputs(await publishSpec(api(), news, olds.lastPubId, "update"), news);
   },
 
-  async delete(id) {
+  async delete(id, _props, api) {
     // Deletion is a publication of a null spec over the live spec's last_pub_id.
-    const c = client();
+    const c = api();
     const live = await c.liveSpec(id);
     if (!live) return;
     await c.publish([{ catalog_name: id, spec_type: null, spec: null, expect_pub_id: live.last_pub_id }], {
@@ -372,7 +359,7 @@ export const catalogSpecProvider: pulumi.dynamic.ResourceProvider<CatalogSpecInp
       dataPlaneName: "",
     });
   },
-};
+});
 
 export interface CatalogSpecArgs {
   catalogName: pulumi.Input<string>;
@@ -383,26 +370,17 @@ export interface CatalogSpecArgs {
 }
 
 /** A Flow catalog spec, typed estuary:CatalogSpec. */
-export class EstuaryCatalogSpec extends pulumi.dynamic.Resource {
+export class EstuaryCatalogSpec extends dynamicResource<CatalogSpecArgs>(catalogSpecProvider, {
+  module: "estuary",
+  type: "CatalogSpec",
+  outputs: ["lastPubId", "liveSpecId"],
+  secretInputs: ["secretSpec"],
+  secretOutputs: ["secretSpec"],
+}) {
   declare readonly catalogName: pulumi.Output<string>;
   declare readonly specType: pulumi.Output<SpecType>;
   declare readonly spec: pulumi.Output<Record<string, unknown>>;
   declare readonly secretSpec: pulumi.Output<Record<string, unknown> | undefined>;
   declare readonly lastPubId: pulumi.Output<string>;
   declare readonly liveSpecId: pulumi.Output<string>;
-  constructor(name: string, args: CatalogSpecArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      catalogSpecProvider,
-      name,
-      {
-        ...args,
-        secretSpec: args.secretSpec && pulumi.secret(args.secretSpec),
-        lastPubId: undefined,
-        liveSpecId: undefined,
-      },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["secretSpec"] }),
-      "estuary",
-      "CatalogSpec",
-    );
-  }
 }

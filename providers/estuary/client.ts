@@ -8,6 +8,7 @@
 // {"id","secret"} as flowctl stores it, is exchanged through the RPC generate_access_token for a JWT
 // access token, renewed when less than a minute of it is left. A single-use refresh token is answered
 // with its successor, which this process keeps using.
+import { type ConfigGet, cachedClient } from "../dynamic";
 import {
   ApiClient,
   type ApiClientOptions,
@@ -330,15 +331,8 @@ export class EstuaryClient {
 }
 
 /** The client for the configured stack (provider process), built once per settings and shared. */
-export function configuredEstuary(get: (key: string) => string | undefined): EstuaryClient {
+export function configuredEstuary(get: ConfigGet): EstuaryClient {
   const s = estuarySettings(get);
-  const g = globalThis as { __sophiaEstuary?: Map<string, EstuaryClient> };
-  g.__sophiaEstuary ??= new Map();
   const key = `${s.apiUrl}|${parseRefreshToken(s.refreshToken).id}|${s.refreshToken.length}`;
-  let client = g.__sophiaEstuary.get(key);
-  if (!client) {
-    client = new EstuaryClient(s);
-    g.__sophiaEstuary.set(key, client);
-  }
-  return client;
+  return cachedClient("Estuary", key, () => new EstuaryClient(s));
 }
