@@ -1,20 +1,15 @@
 // AirbyteSource and AirbyteDestination: Airbyte calls both "actors"; their API objects differ only in
 // names, so one provider factory serves both.
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
+import { type CheckFailure, deepMerge, isPlainObject, isUnknown, UUID, withoutSecrets } from "../dynamic";
+import { dynamicProvider, dynamicResource, object, optional, type ProviderDeclaration, str } from "../kit";
 import {
-  type CheckFailure,
-  changedKeys,
-  configValue,
-  deepMerge,
-  isPlainObject,
-  isUnknown,
-  optionalObject,
-  rememberConfig,
-  requireString,
-  UUID,
-  withoutSecrets,
-} from "../dynamic";
-import { AIRBYTE_SECRET_MASK, type AirbyteClient, configuredAirbyte } from "./client";
+  AIRBYTE_SECRET_MASK,
+  type AirbyteClient,
+  configuredAirbyte,
+  type DestinationResponse,
+  type SourceResponse,
+} from "./client";
 
 export type ActorKind = "source" | "destination";
 
@@ -47,10 +42,15 @@ interface ActorApi {
   createdAt: number;
 }
 
+/** An actor with its kind-specific id and type fields under common names. */
+function view(a: SourceResponse | DestinationResponse): ActorApi {
+  const [id, type] = "sourceId" in a ? [a.sourceId, a.sourceType] : [a.destinationId, a.destinationType];
+  return { ...a, id, type };
+}
+
 /** The API calls of one kind of actor, with the kind-specific id and type fields renamed. */
 function api(kind: ActorKind, client: AirbyteClient) {
   const coll = kind === "source" ? "sources" : "destinations";
-  const view = (a: any): ActorApi => ({ ...a, id: a[`${kind}Id`], type: a[`${kind}Type`] });
   return {
     list: async (ws: string) => (await client.list(coll, ws)).map(view),
     get: async (id: string) => {
@@ -63,12 +63,14 @@ function api(kind: ActorKind, client: AirbyteClient) {
     remove: (id: string) => client.remove(coll, id),
   };
 }
+type ActorOps = ReturnType<typeof api>;
 
-export function actorProvider(kind: ActorKind): pulumi.dynamic.ResourceProvider<ActorInputs, ActorOutputs> {
-  const ops = () => api(kind, configuredAirbyte(configValue));
+/** The connector type's key in an actor's configuration: sourceType or destinationType. */
+const typeKeyOf = (kind: ActorKind) => (kind === "source" ? "sourceType" : "destinationType");
 
-  const typeKey = kind === "source" ? "sourceType" : "destinationType";
-  const outputs = (remote: ActorApi, inputs: ActorInputs): ActorOutputs => ({
+function outputs(kind: ActorKind, remote: ActorApi, inputs: ActorInputs): ActorOutputs {
+  const typeKey = typeKeyOf(kind);
+  return {
     name: remote.name,
     workspaceId: remote.workspaceId,
     connectorType: remote.type,
@@ -81,102 +83,91 @@ export function actorProvider(kind: ActorKind): pulumi.dynamic.ResourceProvider<
     ...(inputs.secretConfiguration ? { secretConfiguration: inputs.secretConfiguration } : {}),
     actorId: remote.id,
     createdAt: remote.createdAt,
-  });
+  };
+}
 
-  const body = (inputs: ActorInputs) => ({
-    name: inputs.name,
-    configuration: {
-      ...deepMerge(inputs.configuration ?? {}, inputs.secretConfiguration ?? {}),
-      [typeKey]: inputs.connectorType,
-    },
-  });
+const body = (kind: ActorKind, inputs: ActorInputs) => ({
+  name: inputs.name,
+  configuration: {
+    ...deepMerge(inputs.configuration ?? {}, inputs.secretConfiguration ?? {}),
+    [typeKeyOf(kind)]: inputs.connectorType,
+  },
+});
 
-  return {
-    async configure(req) {
-      rememberConfig(req);
-    },
+/** A key may be plain or secret, not both (a nested object may be split between the two). */
+function setOnce(n: Record<string, unknown>): CheckFailure[] {
+  const { configuration: plain, secretConfiguration: secret } = n;
+  if (!isPlainObject(plain) || !isPlainObject(secret)) return [];
+  return Object.keys(secret)
+    .filter((k) => k in plain && !isPlainObject(plain[k]))
+    .map((k) => ({
+      property: "configuration",
+      reason: `configuration.${k} is also set in secretConfiguration; set it in one place`,
+    }));
+}
 
-    async check(_olds, news) {
-      const failures: CheckFailure[] = [];
-      const n = news as unknown as Record<string, unknown>;
-      requireString(failures, n, "name");
-      requireString(failures, n, "workspaceId", UUID);
-      requireString(failures, n, "connectorType", {
-        re: /^[a-z0-9-]+$/,
-        what: 'a connector name like "postgres"',
-      });
-      if (n.definitionId !== undefined) requireString(failures, n, "definitionId", UUID);
-      optionalObject(failures, n, "configuration");
-      optionalObject(failures, n, "secretConfiguration");
-      if (isPlainObject(n.configuration) && isPlainObject(n.secretConfiguration)) {
-        for (const k of Object.keys(n.secretConfiguration)) {
-          if (k in n.configuration && !isPlainObject(n.configuration[k])) {
-            failures.push({
-              property: "configuration",
-              reason: `configuration.${k} is also set in secretConfiguration; set it in one place`,
-            });
-          }
-        }
-      }
-      return { inputs: news, failures };
-    },
+/** Idempotent: adopts an object of the same name and connector type instead of creating a duplicate. */
+async function createActor(kind: ActorKind, o: ActorOps, inputs: ActorInputs) {
+  const desired = body(kind, inputs);
+  const findExisting = async () =>
+    (await o.list(inputs.workspaceId)).find((a) => a.name === inputs.name && a.type === inputs.connectorType);
+  const existing = await findExisting();
+  const remote = existing
+    ? await o.patch(existing.id, desired)
+    : await o.create(
+        {
+          ...desired,
+          workspaceId: inputs.workspaceId,
+          ...(inputs.definitionId ? { definitionId: inputs.definitionId } : {}),
+        },
+        findExisting,
+      );
+  return { id: remote.id, outs: outputs(kind, remote, inputs) };
+}
 
-    async diff(_id, olds, news) {
-      const replaces = changedKeys(olds as any, news as any, ["workspaceId", "connectorType"]);
-      if (
+const checkAndDiff: Pick<
+  ProviderDeclaration<ActorInputs, ActorOutputs, ActorOps>,
+  "rules" | "validate" | "diff"
+> = {
+  rules: {
+    name: str(),
+    workspaceId: str(UUID),
+    connectorType: str({ re: /^[a-z0-9-]+$/, what: 'a connector name like "postgres"' }),
+    definitionId: optional(str(UUID)),
+    configuration: object,
+    secretConfiguration: object,
+  },
+  validate: setOnce,
+  diff: {
+    replace: ["workspaceId", "connectorType"],
+    replaceIf: {
+      definitionId: (olds, news) =>
         news.definitionId !== undefined &&
         !isUnknown(news.definitionId) &&
-        news.definitionId !== olds.definitionId
-      ) {
-        replaces.push("definitionId");
-      }
-      const updates = changedKeys(olds as any, news as any, ["name", "configuration", "secretConfiguration"]);
-      return {
-        changes: replaces.length + updates.length > 0,
-        replaces,
-        // Adoption matches by name: the old object must be gone before a replacement of the same name is made.
-        deleteBeforeReplace: replaces.length > 0 && olds.name === news.name,
-      };
+        news.definitionId !== olds.definitionId,
     },
+    update: ["name", "configuration", "secretConfiguration"],
+    // Adoption matches by name: the old object must be gone before a replacement of the same name is made.
+    deleteFirst: "name",
+  },
+};
 
-    async create(inputs) {
-      const o = ops();
-      const desired = body(inputs);
-      const findExisting = async () =>
-        (await o.list(inputs.workspaceId)).find(
-          (a) => a.name === inputs.name && a.type === inputs.connectorType,
-        );
-      // Idempotent: adopt an object of the same name and connector type instead of creating a duplicate.
-      const existing = await findExisting();
-      const remote = existing
-        ? await o.patch(existing.id, desired)
-        : await o.create(
-            {
-              ...desired,
-              workspaceId: inputs.workspaceId,
-              ...(inputs.definitionId ? { definitionId: inputs.definitionId } : {}),
-            },
-            findExisting,
-          );
-      return { id: remote.id, outs: outputs(remote, inputs) };
-    },
-
-    async read(id, props) {
+export function actorProvider(kind: ActorKind): pulumi.dynamic.ResourceProvider<ActorInputs, ActorOutputs> {
+  return dynamicProvider<ActorInputs, ActorOutputs, ActorOps>({
+    ...checkAndDiff,
+    client: (get) => api(kind, configuredAirbyte(get)),
+    create: (inputs, ops) => createActor(kind, ops(), inputs),
+    async read(id, props, ops) {
       const remote = await ops().get(id);
-      if (!remote) return { id: "", props: {} as ActorOutputs }; // gone: the engine drops it from state
-      return { id, props: outputs(remote, props as ActorInputs) };
+      return remote && outputs(kind, remote, props);
     },
-
-    async update(id, _olds, news) {
-      const o = ops();
-      const remote = await o.patch(id, body(news));
-      return { outs: outputs(remote, news) };
+    async update(id, _olds, news, ops) {
+      return outputs(kind, await ops().patch(id, body(kind, news)), news);
     },
-
-    async delete(id) {
+    async delete(id, _props, ops) {
       await ops().remove(id);
     },
-  };
+  });
 }
 
 export interface ActorArgs {
@@ -192,36 +183,20 @@ export interface ActorArgs {
 const providers = { source: actorProvider("source"), destination: actorProvider("destination") };
 
 /** A source or destination: one resource class, typed airbyte:Source or airbyte:Destination. */
-abstract class AirbyteActor extends pulumi.dynamic.Resource {
-  declare readonly actorId: pulumi.Output<string>;
-  declare readonly name: pulumi.Output<string>;
-  declare readonly configuration: pulumi.Output<Record<string, unknown>>;
-  declare readonly createdAt: pulumi.Output<number>;
-  constructor(kind: ActorKind, name: string, args: ActorArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      providers[kind],
-      name,
-      {
-        ...args,
-        secretConfiguration: args.secretConfiguration && pulumi.secret(args.secretConfiguration),
-        actorId: undefined,
-        createdAt: undefined,
-      },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["secretConfiguration"] }),
-      "airbyte",
-      kind === "source" ? "Source" : "Destination",
-    );
-  }
+function actorClass(kind: ActorKind) {
+  return class extends dynamicResource<ActorArgs>(providers[kind], {
+    module: "airbyte",
+    type: kind === "source" ? "Source" : "Destination",
+    outputs: ["actorId", "createdAt"],
+    secretInputs: ["secretConfiguration"],
+    secretOutputs: ["secretConfiguration"],
+  }) {
+    declare readonly actorId: pulumi.Output<string>;
+    declare readonly name: pulumi.Output<string>;
+    declare readonly configuration: pulumi.Output<Record<string, unknown>>;
+    declare readonly createdAt: pulumi.Output<number>;
+  };
 }
 
-export class AirbyteSource extends AirbyteActor {
-  constructor(name: string, args: ActorArgs, opts?: pulumi.CustomResourceOptions) {
-    super("source", name, args, opts);
-  }
-}
-
-export class AirbyteDestination extends AirbyteActor {
-  constructor(name: string, args: ActorArgs, opts?: pulumi.CustomResourceOptions) {
-    super("destination", name, args, opts);
-  }
-}
+export class AirbyteSource extends actorClass("source") {}
+export class AirbyteDestination extends actorClass("destination") {}

@@ -1,4 +1,5 @@
 // Airbyte public API v1 client (sandbox/specs/vendor/airbyte/api.yaml), on the shared client layer.
+import { type ConfigGet, cachedClient } from "../dynamic";
 import { ApiClient, type ApiClientOptions, ClientCredentialsAuth } from "../http/client";
 
 export interface AirbyteSettings {
@@ -153,15 +154,11 @@ export class AirbyteClient {
 }
 
 /** The client for the configured stack (provider process), built once per settings and shared. */
-export function configuredAirbyte(get: (key: string) => string | undefined): AirbyteClient {
+export function configuredAirbyte(get: ConfigGet): AirbyteClient {
   const s = airbyteSettings(get);
-  const g = globalThis as { __sophiaAirbyte?: Map<string, AirbyteClient> };
-  g.__sophiaAirbyte ??= new Map();
-  const key = `${s.apiUrl}|${s.clientId}|${s.clientSecret.length}`;
-  let client = g.__sophiaAirbyte.get(key);
-  if (!client) {
-    client = new AirbyteClient(s);
-    g.__sophiaAirbyte.set(key, client);
-  }
-  return client;
+  return cachedClient(
+    "Airbyte",
+    `${s.apiUrl}|${s.clientId}|${s.clientSecret.length}`,
+    () => new AirbyteClient(s),
+  );
 }

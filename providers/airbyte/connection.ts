@@ -1,16 +1,13 @@
 // AirbyteConnection: a source → destination sync with its streams and schedule.
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
+import { isPlainObject, isUnknown, UUID } from "../dynamic";
+import { dynamicProvider, dynamicResource, type Rule, str } from "../kit";
 import {
-  type CheckFailure,
-  changedKeys,
-  configValue,
-  isPlainObject,
-  isUnknown,
-  rememberConfig,
-  requireString,
-  UUID,
-} from "../dynamic";
-import { type ConnectionResponse, configuredAirbyte, type StreamConfiguration } from "./client";
+  type AirbyteClient,
+  type ConnectionResponse,
+  configuredAirbyte,
+  type StreamConfiguration,
+} from "./client";
 import { quartzCronError } from "./cron";
 
 export const SYNC_MODES = [
@@ -52,91 +49,48 @@ export interface ConnectionOutputs extends ConnectionInputs {
   createdAt: number;
 }
 
-const UPDATABLE = [
-  "name",
-  "streams",
-  "schedule",
-  "status",
-  "namespaceDefinition",
-  "prefix",
-  "nonBreakingSchemaUpdatesBehavior",
-];
-
-function checkConnection(n: Record<string, any>): CheckFailure[] {
-  const failures: CheckFailure[] = [];
-  requireString(failures, n, "name");
-  requireString(failures, n, "workspaceId", UUID);
-  requireString(failures, n, "sourceId", UUID);
-  requireString(failures, n, "destinationId", UUID);
-
-  const s = n.schedule;
-  if (!isUnknown(s)) {
-    if (!isPlainObject(s) || !["manual", "cron"].includes(s.scheduleType as string)) {
-      failures.push({ property: "schedule", reason: `schedule.scheduleType must be "manual" or "cron"` });
-    } else if (s.scheduleType === "cron") {
-      if (typeof s.cronExpression !== "string" || !s.cronExpression.trim()) {
-        failures.push({
-          property: "schedule",
-          reason: 'schedule.cronExpression is required when scheduleType is "cron"',
-        });
-      } else {
-        const problem = quartzCronError(s.cronExpression);
-        if (problem)
-          failures.push({
-            property: "schedule",
-            reason: `schedule.cronExpression "${s.cronExpression}": ${problem}`,
-          });
-      }
-    } else if (s.cronExpression !== undefined) {
-      failures.push({
-        property: "schedule",
-        reason: 'schedule.cronExpression is only allowed when scheduleType is "cron"',
-      });
-    }
+function scheduleProblem(s: unknown): string | undefined {
+  if (!isPlainObject(s) || !["manual", "cron"].includes(s.scheduleType as string)) {
+    return `schedule.scheduleType must be "manual" or "cron"`;
   }
-
-  const streams = n.streams;
-  if (!isUnknown(streams)) {
-    if (!Array.isArray(streams) || streams.length === 0) {
-      failures.push({ property: "streams", reason: "streams must list at least one stream" });
-    } else {
-      const seen = new Set<string>();
-      streams.forEach((st: any, i: number) => {
-        if (isUnknown(st)) return;
-        if (!isPlainObject(st) || typeof st.name !== "string" || !st.name) {
-          failures.push({ property: "streams", reason: `streams[${i}].name is required` });
-          return;
-        }
-        if (seen.has(st.name))
-          failures.push({
-            property: "streams",
-            reason: `streams[${i}]: stream "${st.name}" is listed twice`,
-          });
-        seen.add(st.name);
-        if (st.syncMode !== undefined && !(SYNC_MODES as readonly unknown[]).includes(st.syncMode)) {
-          failures.push({
-            property: "streams",
-            reason: `streams[${i}].syncMode "${st.syncMode}" is not one of ${SYNC_MODES.join(", ")}`,
-          });
-        }
-      });
-    }
+  if (s.scheduleType !== "cron") {
+    return s.cronExpression !== undefined
+      ? 'schedule.cronExpression is only allowed when scheduleType is "cron"'
+      : undefined;
   }
-  for (const [prop, allowed] of [
-    ["status", ["active", "inactive"]],
-    ["namespaceDefinition", ["source", "destination", "custom_format"]],
-    [
-      "nonBreakingSchemaUpdatesBehavior",
-      ["ignore", "disable_connection", "propagate_columns", "propagate_fully"],
-    ],
-  ] as const) {
-    const v = n[prop];
-    if (v !== undefined && !isUnknown(v) && !(allowed as readonly string[]).includes(v)) {
-      failures.push({ property: prop, reason: `${prop} "${v}" is not one of ${allowed.join(", ")}` });
-    }
+  if (typeof s.cronExpression !== "string" || !s.cronExpression.trim()) {
+    return 'schedule.cronExpression is required when scheduleType is "cron"';
   }
-  return failures;
+  const problem = quartzCronError(s.cronExpression);
+  return problem && `schedule.cronExpression "${s.cronExpression}": ${problem}`;
 }
+
+function streamsProblems(streams: unknown): string[] {
+  if (!Array.isArray(streams) || streams.length === 0) return ["streams must list at least one stream"];
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const [i, st] of streams.entries()) {
+    if (isUnknown(st)) continue;
+    if (!isPlainObject(st) || typeof st.name !== "string" || !st.name) {
+      out.push(`streams[${i}].name is required`);
+      continue;
+    }
+    if (seen.has(st.name)) out.push(`streams[${i}]: stream "${st.name}" is listed twice`);
+    seen.add(st.name);
+    if (st.syncMode !== undefined && !(SYNC_MODES as readonly unknown[]).includes(st.syncMode)) {
+      out.push(`streams[${i}].syncMode "${st.syncMode}" is not one of ${SYNC_MODES.join(", ")}`);
+    }
+  }
+  return out;
+}
+
+/** An optional value from a fixed list. */
+const oneOf =
+  (allowed: string[]): Rule =>
+  (v, prop) =>
+    v !== undefined && !allowed.includes(v as string)
+      ? `${prop} "${v}" is not one of ${allowed.join(", ")}`
+      : undefined;
 
 function requestBody(i: ConnectionInputs) {
   return {
@@ -168,39 +122,55 @@ function toOutputs(r: ConnectionResponse, declared: Partial<ConnectionInputs>): 
     },
     ...(declared.status !== undefined ? { status: r.status as "active" | "inactive" } : {}),
     ...(declared.namespaceDefinition !== undefined
-      ? { namespaceDefinition: r.namespaceDefinition as any }
+      ? { namespaceDefinition: r.namespaceDefinition as ConnectionInputs["namespaceDefinition"] }
       : {}),
     ...(declared.prefix !== undefined ? { prefix: r.prefix ?? "" } : {}),
     ...(declared.nonBreakingSchemaUpdatesBehavior !== undefined
-      ? { nonBreakingSchemaUpdatesBehavior: r.nonBreakingSchemaUpdatesBehavior as any }
+      ? {
+          nonBreakingSchemaUpdatesBehavior:
+            r.nonBreakingSchemaUpdatesBehavior as ConnectionInputs["nonBreakingSchemaUpdatesBehavior"],
+        }
       : {}),
     connectionId: r.connectionId,
     createdAt: r.createdAt,
   };
 }
 
-export const connectionProvider: pulumi.dynamic.ResourceProvider<ConnectionInputs, ConnectionOutputs> = {
-  async configure(req) {
-    rememberConfig(req);
+export const connectionProvider = dynamicProvider<ConnectionInputs, ConnectionOutputs, AirbyteClient>({
+  client: configuredAirbyte,
+  rules: {
+    name: str(),
+    workspaceId: str(UUID),
+    sourceId: str(UUID),
+    destinationId: str(UUID),
+    schedule: scheduleProblem,
+    streams: streamsProblems,
+    status: oneOf(["active", "inactive"]),
+    namespaceDefinition: oneOf(["source", "destination", "custom_format"]),
+    nonBreakingSchemaUpdatesBehavior: oneOf([
+      "ignore",
+      "disable_connection",
+      "propagate_columns",
+      "propagate_fully",
+    ]),
   },
-
-  async check(_olds, news) {
-    return { inputs: news, failures: checkConnection(news as unknown as Record<string, unknown>) };
-  },
-
-  async diff(_id, olds, news) {
+  diff: {
     // The API cannot move a connection to another source, destination or workspace.
-    const replaces = changedKeys(olds as any, news as any, ["workspaceId", "sourceId", "destinationId"]);
-    const updates = changedKeys(olds as any, news as any, UPDATABLE);
-    return {
-      changes: replaces.length + updates.length > 0,
-      replaces,
-      deleteBeforeReplace: replaces.length > 0 && olds.name === news.name,
-    };
+    replace: ["workspaceId", "sourceId", "destinationId"],
+    update: [
+      "name",
+      "streams",
+      "schedule",
+      "status",
+      "namespaceDefinition",
+      "prefix",
+      "nonBreakingSchemaUpdatesBehavior",
+    ],
+    deleteFirst: "name",
   },
 
-  async create(inputs) {
-    const client = configuredAirbyte(configValue);
+  async create(inputs, api) {
+    const client = api();
     const findExisting = async () =>
       (await client.list("connections", inputs.workspaceId)).find(
         (c) =>
@@ -219,21 +189,19 @@ export const connectionProvider: pulumi.dynamic.ResourceProvider<ConnectionInput
     return { id: remote.connectionId, outs: toOutputs(remote, inputs) };
   },
 
-  async read(id, props) {
-    const remote = await configuredAirbyte(configValue).get("connections", id);
-    if (!remote) return { id: "", props: {} as ConnectionOutputs };
-    return { id, props: toOutputs(remote, props ?? {}) };
+  async read(id, props, api) {
+    const remote = await api().get("connections", id);
+    return remote && toOutputs(remote, props);
   },
 
-  async update(id, _olds, news) {
-    const remote = await configuredAirbyte(configValue).patch("connections", id, requestBody(news));
-    return { outs: toOutputs(remote, news) };
+  async update(id, _olds, news, api) {
+    return toOutputs(await api().patch("connections", id, requestBody(news)), news);
   },
 
-  async delete(id) {
-    await configuredAirbyte(configValue).remove("connections", id);
+  async delete(id, _props, api) {
+    await api().remove("connections", id);
   },
-};
+});
 
 export interface ConnectionArgs {
   name: pulumi.Input<string>;
@@ -250,19 +218,13 @@ export interface ConnectionArgs {
   >;
 }
 
-export class AirbyteConnection extends pulumi.dynamic.Resource {
+export class AirbyteConnection extends dynamicResource<ConnectionArgs>(connectionProvider, {
+  module: "airbyte",
+  type: "Connection",
+  outputs: ["connectionId", "createdAt"],
+}) {
   declare readonly connectionId: pulumi.Output<string>;
   declare readonly name: pulumi.Output<string>;
   declare readonly schedule: pulumi.Output<ConnectionSchedule>;
   declare readonly streams: pulumi.Output<StreamConfiguration[]>;
-  constructor(name: string, args: ConnectionArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      connectionProvider,
-      name,
-      { ...args, connectionId: undefined, createdAt: undefined },
-      opts,
-      "airbyte",
-      "Connection",
-    );
-  }
 }
