@@ -88,42 +88,7 @@ export function withoutSecrets(
   return out;
 }
 
-/** Names of the top-level properties whose values differ. */
-export function changedKeys(
-  olds: Record<string, unknown>,
-  news: Record<string, unknown>,
-  keys: string[],
-): string[] {
-  return keys.filter((k) => !deepEqual(olds[k], news[k]));
-}
-
-// ---- check() helpers: each returns a failure naming the property, or nothing for an unknown value ----
-
-export function requireString(
-  failures: CheckFailure[],
-  inputs: Record<string, unknown>,
-  property: string,
-  pattern?: { re: RegExp; what: string },
-): void {
-  const v = inputs[property];
-  if (isUnknown(v)) return;
-  if (typeof v !== "string" || v.trim() === "") {
-    failures.push({ property, reason: `${property} is required and must be a non-empty string` });
-  } else if (pattern && !pattern.re.test(v)) {
-    failures.push({ property, reason: `${property} must be ${pattern.what}; got "${v}"` });
-  }
-}
-
-export function optionalObject(
-  failures: CheckFailure[],
-  inputs: Record<string, unknown>,
-  property: string,
-): void {
-  const v = inputs[property];
-  if (v === undefined || isUnknown(v)) return;
-  if (!isPlainObject(v)) failures.push({ property, reason: `${property} must be an object` });
-}
-
+/** A check pattern (see kit.ts, str). */
 export const UUID = {
   re: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
   what: "a UUID",

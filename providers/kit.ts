@@ -234,7 +234,7 @@ export function resourceProps<A extends object>(args: A, spec: ResourceSpec<A>):
   };
   for (const [k, v] of Object.entries(spec.defaults ?? {})) props[k] = props[k] ?? v;
   for (const k of spec.secretInputs ?? []) {
-    if (props[k] !== undefined) props[k] = pulumi.secret(props[k]);
+    props[k] = props[k] === undefined ? undefined : pulumi.secret(props[k]);
   }
   return props;
 }

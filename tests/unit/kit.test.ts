@@ -150,13 +150,12 @@ describe("cachedClient", () => {
 });
 
 describe("resourceProps", () => {
-  it("registers outputs unset, applies defaults and leaves absent secrets absent", () => {
+  it("registers outputs unset, applies defaults and leaves an absent secret unset", () => {
     const props = resourceProps<{ name: string; tags?: string[]; key?: string }>(
       { name: "n" },
       { module: "m", type: "T", outputs: ["objectId"], defaults: { tags: [] }, secretInputs: ["key"] },
     );
-    expect(props).toEqual({ objectId: undefined, name: "n", tags: [] });
-    expect("key" in props).toBe(false);
+    expect(props).toEqual({ objectId: undefined, name: "n", tags: [], key: undefined });
   });
 });
 
