@@ -102,6 +102,11 @@ export interface IntegrationSpec<N extends string = string, C = unknown, B = unk
   carriesCredentials?: boolean;
   /** Carrier values of its rotated credential (GitHub secrets, Vercel variables), by name. */
   carries?(built: B | undefined, credential: RotatedCredential): Record<string, pulumi.Input<string>>;
+  /**
+   * The keys of the sandbox stack that point at stand-ins (`at(standIn, path)` is the URL of a stand-in on
+   * the ports in use): `npm run sandbox` sets them whenever the ports move.
+   */
+  sandboxUrls?(at: (standIn: string, path?: string) => string): Record<string, string>;
   /** Loads the probe module (synchronously, on first use: only `sophia check` pays for pg, ioredis, ...). */
   probe?(): Probe;
 }

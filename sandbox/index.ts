@@ -1,35 +1,13 @@
 // Starts every stand-in service. Used by `npm run sandbox` (fixed ports, data under .sandbox-data/) and by
 // tests (ephemeral ports, a temporary data directory).
 import sodium from "libsodium-wrappers";
-import { AirbyteSandbox } from "./airbyte";
-import { AwsSandbox } from "./aws";
 import { type RunningService, type Service, serve } from "./core";
-import { EstuarySandbox } from "./estuary";
-import { GithubSandbox } from "./github";
-import { GongSandbox } from "./gong";
-import { LambdaSandbox } from "./lambda";
-import { OpenRouterSandbox } from "./openrouter";
-import { PortkeySandbox } from "./portkey";
-import { type StandIn, sandboxPorts } from "./ports";
-import { ReceiverSandbox } from "./receiver";
-import { SlackSandbox } from "./slack";
-import { SnowflakeSandbox } from "./snowflake";
-import { VercelSandbox } from "./vercel";
+import { STAND_IN_DEFS, type StandIn, sandboxPorts } from "./ports";
 
-export const SERVICES: Record<StandIn, () => Service> = {
-  airbyte: () => new AirbyteSandbox(),
-  github: () => new GithubSandbox(),
-  slack: () => new SlackSandbox(),
-  gong: () => new GongSandbox(),
-  estuary: () => new EstuarySandbox(),
-  portkey: () => new PortkeySandbox(),
-  openrouter: () => new OpenRouterSandbox(),
-  lambda: () => new LambdaSandbox(),
-  snowflake: () => new SnowflakeSandbox(),
-  aws: () => new AwsSandbox(),
-  vercel: () => new VercelSandbox(),
-  receiver: () => new ReceiverSandbox(),
-};
+/** How to create each stand-in (sandbox/<name>/standIn.ts), by name. */
+export const SERVICES: Record<StandIn, () => Service> = Object.fromEntries(
+  Object.entries(STAND_IN_DEFS).map(([name, def]) => [name, () => def.create()]),
+);
 
 export interface Sandbox {
   services: Record<string, RunningService & { service: Service }>;

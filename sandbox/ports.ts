@@ -1,25 +1,37 @@
-// Where `npm run sandbox` serves each stand-in, and the sandbox stack's URL keys that follow those ports.
-// No imports of the stand-ins themselves: scripts/sandbox.ts reads this before deciding to start them.
+// Where `npm run sandbox` serves each stand-in. A stand-in is a folder sandbox/<name>/ with a standIn.ts
+// (its default port and how to create it, the service loading only then): this module finds them, so a new
+// stand-in touches no shared file. The sandbox stack's URL keys that follow the ports are each
+// integration's (integrations/<name>/spec.ts, `sandboxUrls`; scripts/sandboxUrls.ts puts them together).
+import { readdirSync } from "node:fs";
+import * as path from "node:path";
+import type { Service } from "./core";
 
-/** Default loopback port per stand-in; `SANDBOX_PORT_<NAME>` (e.g. SANDBOX_PORT_GONG) overrides one. */
-export const DEFAULT_PORTS = {
-  airbyte: 18001,
-  github: 18002,
-  slack: 18003,
-  gong: 18004,
-  estuary: 18005,
-  portkey: 18006,
-  openrouter: 18007,
-  lambda: 18008,
-  snowflake: 18009,
-  aws: 18010,
-  vercel: 18011,
-  /** Sophia's own Gong webhook receiver, the consumer of the rotated gong secret */
-  receiver: 18012,
-} as const;
+export interface StandInDef {
+  /** Default loopback port; `SANDBOX_PORT_<NAME>` (e.g. SANDBOX_PORT_GONG) overrides it. */
+  port: number;
+  create(): Service;
+}
 
-export type StandIn = keyof typeof DEFAULT_PORTS;
-export const STAND_INS = Object.keys(DEFAULT_PORTS) as StandIn[];
+/** The stand-ins, by name (their folder), in the order of their default ports. */
+export const STAND_IN_DEFS: Record<string, StandInDef> = Object.fromEntries(
+  readdirSync(__dirname, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((d) => {
+      const file = readdirSync(path.join(__dirname, d.name)).find((f) => /^standIn\.(ts|js)$/.test(f));
+      if (!file) return [];
+      const { STAND_IN } = require(path.join(__dirname, d.name, file)) as { STAND_IN: StandInDef };
+      return [[d.name, STAND_IN] as const];
+    })
+    .sort(([, a], [, b]) => a.port - b.port),
+);
+
+/** Default loopback port per stand-in. */
+export const DEFAULT_PORTS: Record<string, number> = Object.fromEntries(
+  Object.entries(STAND_IN_DEFS).map(([name, def]) => [name, def.port]),
+);
+
+export type StandIn = string;
+export const STAND_INS: StandIn[] = Object.keys(DEFAULT_PORTS);
 
 export const portVariable = (name: StandIn) => `SANDBOX_PORT_${name.toUpperCase()}`;
 
@@ -41,22 +53,4 @@ export function sandboxPorts(env: NodeJS.ProcessEnv = process.env): Record<Stand
     seen.set(ports[name], name);
   }
   return ports;
-}
-
-/** The sandbox stack's keys that point at a stand-in, for the given ports (Pulumi.sandbox.yaml holds the defaults). */
-export function sandboxUrls(ports: Record<StandIn, number>): Record<string, string> {
-  const at = (name: StandIn, suffix = "") => `http://127.0.0.1:${ports[name]}${suffix}`;
-  return {
-    airbyteApiUrl: at("airbyte", "/v1"),
-    gongApiUrl: at("gong"),
-    estuaryApiUrl: at("estuary", "/rest/v1"),
-    estuaryConfigEncryptionUrl: at("estuary"),
-    // the sandbox capture's HTTP-ingest endpoint (prefix sophia-ai/sandbox/), where `secrets rotate` checks a
-    // new webhook token; the stand-in takes the capture and its path as one encoded segment each
-    estuaryIngestUrl: at("estuary", "/ingest/sophia-ai%2Fsandbox%2Fgong-webhook/gong%2Fcalls"),
-    portkeyApiUrl: at("portkey", "/v1"),
-    openrouterApiUrl: at("openrouter", "/api/v1"),
-    lambdaApiUrl: at("lambda"),
-    gongWebhookUrl: at("receiver", "/api/webhooks/gong"),
-  };
 }

@@ -19,8 +19,9 @@ import {
 } from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
-import { portVariable, STAND_INS, type StandIn, sandboxPorts, sandboxUrls } from "../sandbox/ports";
+import { portVariable, STAND_INS, type StandIn, sandboxPorts } from "../sandbox/ports";
 import { ensureEngine, localStack, ROOT } from "./lib";
+import { sandboxUrls } from "./sandboxUrls";
 
 const DATA_DIR = path.join(ROOT, ".sandbox-data");
 const PID_FILE = path.join(DATA_DIR, "sandbox.pid");

@@ -45,5 +45,6 @@ export const airbyte = defineIntegration({
     airbyteConnectionId: airbyte.gongToPostgres.connectionId,
     ...(airbyte.redis ? { airbyteRedisDestinationId: airbyte.redis.actorId } : {}),
   }),
+  sandboxUrls: (at) => ({ [AIRBYTE.airbyteApiUrl.name]: at("airbyte", "/v1") }),
   probe: () => (require("./probe") as typeof import("./probe")).PROBE,
 });

@@ -103,5 +103,12 @@ export const estuary = defineIntegration({
     when: (c) => c.carried || c.on,
   },
   carries: (_flow, credential) => ({ [CARRIERS.estuary[0]]: credential.current }),
+  sandboxUrls: (at) => ({
+    [ESTUARY.estuaryApiUrl.name]: at("estuary", "/rest/v1"),
+    [ESTUARY.estuaryConfigEncryptionUrl.name]: at("estuary"),
+    // the sandbox capture's HTTP-ingest endpoint (prefix sophia-ai/sandbox/), where `secrets rotate` checks a
+    // new webhook token; the stand-in takes the capture and its path as one encoded segment each
+    [ESTUARY.estuaryIngestUrl.name]: at("estuary", "/ingest/sophia-ai%2Fsandbox%2Fgong-webhook/gong%2Fcalls"),
+  }),
   probe: () => (require("./probe") as typeof import("./probe")).PROBE,
 });

@@ -71,5 +71,10 @@ export const gong = defineIntegration({
     when: (c) => c.carried || (c.on && c.has(GONG.gongWebhookUrl)),
   },
   carries: (_gong, credential) => ({ [CARRIERS.gong[0]]: credential.current }),
+  sandboxUrls: (at) => ({
+    [GONG.gongApiUrl.name]: at("gong"),
+    // Sophia's webhook receiver stand-in, the consumer of the rotated gong secret
+    [GONG.gongWebhookUrl.name]: at("receiver", "/api/webhooks/gong"),
+  }),
   probe: () => (require("./probe") as typeof import("./probe")).PROBE,
 });

@@ -29,5 +29,6 @@ export const lambda = defineIntegration({
     return new LambdaCompute("lambda", cfg);
   },
   outputs: (compute) => ({ lambdaInstanceIps: compute.instanceIps, lambdaPrivateKeys: compute.privateKeys }),
+  sandboxUrls: (at) => ({ [LAMBDA.lambdaApiUrl.name]: at("lambda") }),
   probe: () => (require("./probe") as typeof import("./probe")).PROBE,
 });

@@ -43,5 +43,6 @@ export const openrouter = defineIntegration({
     return new OpenRouterAccess("openrouter", cfg);
   },
   outputs: (access) => ({ openrouterKeys: access.keys, llmModels: access.models }),
+  sandboxUrls: (at) => ({ [OPENROUTER.openrouterApiUrl.name]: at("openrouter", "/api/v1") }),
   probe: () => (require("./probe") as typeof import("./probe")).PROBE,
 });

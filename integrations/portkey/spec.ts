@@ -69,5 +69,6 @@ export const portkey = defineIntegration({
     portkeyConfigSlugs: gateway.configSlugs,
     portkeyProviderSlugs: gateway.providerSlugs,
   }),
+  sandboxUrls: (at) => ({ [PORTKEY.portkeyApiUrl.name]: at("portkey", "/v1") }),
   probe: () => (require("./probe") as typeof import("./probe")).PROBE,
 });

@@ -6,9 +6,10 @@ import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { serve } from "../../sandbox/core";
-import { DEFAULT_PORTS, STAND_INS, type StandIn, sandboxPorts, sandboxUrls } from "../../sandbox/ports";
+import { DEFAULT_PORTS, STAND_INS, type StandIn, sandboxPorts } from "../../sandbox/ports";
 import { SlackSandbox } from "../../sandbox/slack";
 import { followPorts, inspectPorts, portMoves } from "../../scripts/sandbox";
+import { sandboxUrls } from "../../scripts/sandboxUrls";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
