@@ -212,53 +212,71 @@ export function must<T>(value: T | undefined | null, message: string): T {
 
 // ---- the resource class ----
 
-export interface ResourceSpec<A> {
-  /** Type token parts: `<module>:<type>`, e.g. portkey:Integration. */
-  module: string;
-  type: string;
-  /** Output-only properties, registered unset so the engine fills them in. */
-  outputs: string[];
-  /** Inputs made secret (pulumi.secret) before they are registered. */
-  secretInputs?: (keyof A & string)[];
-  /** Outputs kept secret in the state (additionalSecretOutputs). */
-  secretOutputs?: string[];
+export interface ResourceSpec<A, O, E extends keyof O> {
+  /** Type token, `<module>:<type>`, e.g. "portkey:Integration". */
+  type: `${string}:${string}`;
+  /**
+   * The outputs the class exposes, typed from the provider's outputs. Those the args do not set are
+   * registered unset (the engine fills them in), so each one is an Output on the resource.
+   */
+  outputs: E[];
+  /** Kept secret: made pulumi.secret when given as an input, and listed in additionalSecretOutputs. */
+  secrets?: (keyof O & string)[];
   /** Values of inputs the program may leave unset. */
   defaults?: Partial<A>;
 }
 
+/** The outputs a resource class exposes. */
+export type Exposed<O, E extends keyof O> = { readonly [K in E]-?: pulumi.Output<O[K]> };
+
 /** The properties a resource registers: its outputs unset, its args with defaults, secrets wrapped. */
-export function resourceProps<A extends object>(args: A, spec: ResourceSpec<A>): Record<string, unknown> {
+export function resourceProps<A extends object, O, E extends keyof O & string>(
+  args: A,
+  spec: ResourceSpec<A, O, E>,
+): Record<string, unknown> {
   const props: Record<string, unknown> = {
     ...Object.fromEntries(spec.outputs.map((k) => [k, undefined])),
     ...args,
   };
   for (const [k, v] of Object.entries(spec.defaults ?? {})) props[k] = props[k] ?? v;
-  for (const k of spec.secretInputs ?? []) {
+  for (const k of spec.secrets ?? []) {
     props[k] = props[k] === undefined ? undefined : pulumi.secret(props[k]);
   }
   return props;
 }
 
+type ResourceClass<A, R> = new (name: string, args: A, opts?: pulumi.CustomResourceOptions) => R;
+
 /**
- * The pulumi.dynamic.Resource class of a provider. Subclass it to declare the outputs a program reads
- * (`declare readonly slug: pulumi.Output<string>`): declared, not defined, so the class fields do not
- * overwrite the outputs the engine sets.
+ * The pulumi.dynamic.Resource class of a provider, for constructor args A:
+ * `class PortkeyIntegration extends dynamicResource<IntegrationArgs>()(integrationProvider, {...}) {}`.
+ * (Two calls: A is named, the provider's outputs and the exposed names are inferred.)
  */
-export function dynamicResource<A extends object>(
-  provider: pulumi.dynamic.ResourceProvider,
-  spec: ResourceSpec<A>,
-) {
-  return class extends pulumi.dynamic.Resource {
-    constructor(name: string, args: A, opts?: pulumi.CustomResourceOptions) {
-      const secretOutputs = spec.secretOutputs;
-      super(
-        provider,
-        name,
-        resourceProps(args, spec),
-        secretOutputs ? pulumi.mergeOptions(opts, { additionalSecretOutputs: secretOutputs }) : opts,
-        spec.module,
-        spec.type,
-      );
-    }
-  };
+export function dynamicResource<A extends object>() {
+  // The overload types the outputs the engine sets on construction; the class cannot declare them as
+  // fields (a field would overwrite them with undefined).
+  function resourceClass<I, O extends object, E extends keyof O & string>(
+    provider: pulumi.dynamic.ResourceProvider<I, O>,
+    spec: ResourceSpec<A, O, E>,
+  ): ResourceClass<A, pulumi.dynamic.Resource & Exposed<O, E>>;
+  function resourceClass<I, O extends object, E extends keyof O & string>(
+    provider: pulumi.dynamic.ResourceProvider<I, O>,
+    spec: ResourceSpec<A, O, E>,
+  ): ResourceClass<A, pulumi.dynamic.Resource> {
+    const [module, type] = spec.type.split(":");
+    const secrets = spec.secrets;
+    return class extends pulumi.dynamic.Resource {
+      constructor(name: string, args: A, opts?: pulumi.CustomResourceOptions) {
+        super(
+          provider,
+          name,
+          resourceProps(args, spec),
+          secrets ? pulumi.mergeOptions(opts, { additionalSecretOutputs: secrets }) : opts,
+          module,
+          type,
+        );
+      }
+    };
+  }
+  return resourceClass;
 }

@@ -183,20 +183,12 @@ export interface ActorArgs {
 const providers = { source: actorProvider("source"), destination: actorProvider("destination") };
 
 /** A source or destination: one resource class, typed airbyte:Source or airbyte:Destination. */
-function actorClass(kind: ActorKind) {
-  return class extends dynamicResource<ActorArgs>(providers[kind], {
-    module: "airbyte",
-    type: kind === "source" ? "Source" : "Destination",
-    outputs: ["actorId", "createdAt"],
-    secretInputs: ["secretConfiguration"],
-    secretOutputs: ["secretConfiguration"],
-  }) {
-    declare readonly actorId: pulumi.Output<string>;
-    declare readonly name: pulumi.Output<string>;
-    declare readonly configuration: pulumi.Output<Record<string, unknown>>;
-    declare readonly createdAt: pulumi.Output<number>;
-  };
-}
+const actorClass = (kind: ActorKind) =>
+  dynamicResource<ActorArgs>()(providers[kind], {
+    type: kind === "source" ? "airbyte:Source" : "airbyte:Destination",
+    outputs: ["actorId", "name", "configuration", "createdAt"],
+    secrets: ["secretConfiguration"],
+  });
 
 export class AirbyteSource extends actorClass("source") {}
 export class AirbyteDestination extends actorClass("destination") {}

@@ -218,13 +218,7 @@ export interface ConnectionArgs {
   >;
 }
 
-export class AirbyteConnection extends dynamicResource<ConnectionArgs>(connectionProvider, {
-  module: "airbyte",
-  type: "Connection",
-  outputs: ["connectionId", "createdAt"],
-}) {
-  declare readonly connectionId: pulumi.Output<string>;
-  declare readonly name: pulumi.Output<string>;
-  declare readonly schedule: pulumi.Output<ConnectionSchedule>;
-  declare readonly streams: pulumi.Output<StreamConfiguration[]>;
-}
+export class AirbyteConnection extends dynamicResource<ConnectionArgs>()(connectionProvider, {
+  type: "airbyte:Connection",
+  outputs: ["connectionId", "name", "schedule", "streams", "createdAt"],
+}) {}

@@ -370,17 +370,8 @@ export interface CatalogSpecArgs {
 }
 
 /** A Flow catalog spec, typed estuary:CatalogSpec. */
-export class EstuaryCatalogSpec extends dynamicResource<CatalogSpecArgs>(catalogSpecProvider, {
-  module: "estuary",
-  type: "CatalogSpec",
-  outputs: ["lastPubId", "liveSpecId"],
-  secretInputs: ["secretSpec"],
-  secretOutputs: ["secretSpec"],
-}) {
-  declare readonly catalogName: pulumi.Output<string>;
-  declare readonly specType: pulumi.Output<SpecType>;
-  declare readonly spec: pulumi.Output<Record<string, unknown>>;
-  declare readonly secretSpec: pulumi.Output<Record<string, unknown> | undefined>;
-  declare readonly lastPubId: pulumi.Output<string>;
-  declare readonly liveSpecId: pulumi.Output<string>;
-}
+export class EstuaryCatalogSpec extends dynamicResource<CatalogSpecArgs>()(catalogSpecProvider, {
+  type: "estuary:CatalogSpec",
+  outputs: ["catalogName", "specType", "spec", "secretSpec", "lastPubId", "liveSpecId"],
+  secrets: ["secretSpec"],
+}) {}

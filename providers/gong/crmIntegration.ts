@@ -116,12 +116,7 @@ export interface CrmIntegrationArgs {
   deletePollSeconds?: pulumi.Input<number>;
 }
 
-export class GongCrmIntegration extends dynamicResource<CrmIntegrationArgs>(crmIntegrationProvider, {
-  module: "gong",
-  type: "CrmIntegration",
-  outputs: ["integrationId"],
-}) {
-  declare readonly integrationId: pulumi.Output<string>;
-  declare readonly name: pulumi.Output<string>;
-  declare readonly ownerEmail: pulumi.Output<string>;
-}
+export class GongCrmIntegration extends dynamicResource<CrmIntegrationArgs>()(crmIntegrationProvider, {
+  type: "gong:CrmIntegration",
+  outputs: ["integrationId", "name", "ownerEmail"],
+}) {}

@@ -226,13 +226,11 @@ export interface PermissionProfileArgs {
   permissions?: pulumi.Input<Record<string, pulumi.Input<unknown>>>;
 }
 
-export class GongPermissionProfile extends dynamicResource<PermissionProfileArgs>(permissionProfileProvider, {
-  module: "gong",
-  type: "PermissionProfile",
-  outputs: ["profileId"],
-  defaults: { permissions: {} },
-}) {
-  declare readonly profileId: pulumi.Output<string>;
-  declare readonly name: pulumi.Output<string>;
-  declare readonly permissions: pulumi.Output<Record<string, unknown>>;
-}
+export class GongPermissionProfile extends dynamicResource<PermissionProfileArgs>()(
+  permissionProfileProvider,
+  {
+    type: "gong:PermissionProfile",
+    outputs: ["profileId", "name", "permissions"],
+    defaults: { permissions: {} },
+  },
+) {}

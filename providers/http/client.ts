@@ -185,6 +185,21 @@ const NETWORK_ERRORS = [
   "ERR_NETWORK",
 ];
 
+/** The outcome of one exchange: a status with body and headers, or a network error code. */
+interface Exchange {
+  status?: number;
+  data?: unknown;
+  headers: Record<string, unknown>;
+  networkCode?: string;
+}
+
+/** A request's credentials state: a 401 gets one retry with fresh credentials, no more. */
+interface AuthState {
+  retried: boolean;
+  /** Ask for fresh credentials on the next attempt. */
+  fresh: boolean;
+}
+
 export class ApiClient {
   private readonly opts: Required<Omit<ApiClientOptions, "auth" | "onExchange" | "paceKey">> &
     Pick<ApiClientOptions, "auth" | "onExchange" | "paceKey">;
@@ -207,8 +222,7 @@ export class ApiClient {
 
   async request<T = unknown>(method: string, path: string, ro: RequestOptions = {}): Promise<T> {
     const idempotent = method !== "POST";
-    let authRetried = false; // a 401 gets one retry with fresh credentials, no more
-    let freshCredentials = false; // ask for them on the next attempt only
+    const auth: AuthState = { retried: false, fresh: false };
     let ambiguous = false;
     for (let attempt = 0; ; attempt++) {
       if (ambiguous && ro.recover) {
@@ -217,102 +231,102 @@ export class ApiClient {
       }
       ambiguous = false;
       await this.pace();
-      let status: number | undefined;
-      let data: unknown;
-      let headers: Record<string, unknown> = {};
-      let networkCode: string | undefined;
-      try {
-        const auth = ro.noAuth || !this.opts.auth ? {} : await this.opts.auth.headers(freshCredentials);
-        freshCredentials = false;
-        const res = await axios.default.request({
-          method,
-          url: this.opts.baseUrl + path,
-          params: ro.query,
-          paramsSerializer: { indexes: null },
-          data:
-            ro.form && ro.body ? new URLSearchParams(ro.body as Record<string, string>).toString() : ro.body,
-          headers: {
-            accept: "application/json",
-            ...(ro.body !== undefined
-              ? { "content-type": ro.form ? "application/x-www-form-urlencoded" : "application/json" }
-              : {}),
-            ...auth,
-          },
-          timeout: this.opts.timeoutMs,
-          validateStatus: () => true,
-          transitional: { clarifyTimeoutError: true },
-          // keep the text: JSON.parse would round int64 values before we could read them
-          ...(ro.rawJsonBigIntFields ? { transformResponse: [(d: unknown) => d] } : {}),
-        });
-        status = res.status;
-        data = ro.rawJsonBigIntFields ? parseJsonKeepingDigits(res.data, ro.rawJsonBigIntFields) : res.data;
-        headers = res.headers as Record<string, unknown>;
-        this.opts.onExchange?.({
-          method,
-          url: this.opts.baseUrl + path,
-          path,
-          query: ro.query,
-          body: ro.body,
-          status,
-          responseBody: data,
-        });
-      } catch (err) {
-        if (isApiError(err)) throw err; // from the auth strategy
-        networkCode = (err as { code?: string }).code ?? "ERR_NETWORK";
-        if (!NETWORK_ERRORS.includes(networkCode)) {
-          throw apiError(this.opts.service, method, path, undefined, (err as Error).message);
-        }
-      }
-
-      if (status !== undefined && status < 400) return data as T;
+      const ex = await this.send(method, path, ro, auth);
+      if (ex.status !== undefined && ex.status < 400) return ex.data as T;
 
       // 401: credentials expired or revoked; fetch fresh ones once.
       if (
-        status === 401 &&
+        ex.status === 401 &&
         this.opts.auth &&
         this.opts.auth.refreshable !== false &&
         !ro.noAuth &&
-        !authRetried
+        !auth.retried
       ) {
-        authRetried = true;
-        freshCredentials = true;
+        auth.retried = true;
+        auth.fresh = true;
         attempt--;
         continue;
       }
-      const retryable =
-        status === 429 || (status !== undefined && status >= 500) || (status === undefined && networkCode);
-      if (!retryable || attempt >= this.opts.maxRetries) {
-        throw apiError(
-          this.opts.service,
-          method,
-          path,
-          status,
-          status === undefined
-            ? `network error ${networkCode} after ${attempt + 1} attempt(s)`
-            : apiMessage(data) + (retryable ? ` (after ${attempt + 1} attempts)` : ""),
-          data,
-        );
-      }
+      const wait = this.retryWait(method, path, ex, attempt);
       // A POST that failed with 5xx or a dropped connection may have been carried out.
-      if (!idempotent && status !== 429 && networkCode !== "ECONNREFUSED") ambiguous = true;
-      const retryAfter =
-        status === 429 || status === 503 ? parseRetryAfter(headers["retry-after"]) : undefined;
-      // A quota that resets later than we are willing to wait (a daily cap): say so now instead of
-      // sleeping through the retries.
-      if (retryAfter !== undefined && retryAfter > this.opts.maxDelayMs) {
-        throw apiError(
-          this.opts.service,
-          method,
-          path,
-          status,
-          `${apiMessage(data)} (the API asks to retry after ${Math.ceil(retryAfter / 1000)} s, longer than the ${Math.round(this.opts.maxDelayMs / 1000)} s this client waits)`,
-          data,
-        );
-      }
-      const backoff = Math.min(this.opts.maxDelayMs, this.opts.baseDelayMs * 2 ** attempt);
-      const jittered = backoff / 2 + Math.random() * (backoff / 2);
-      await sleep(Math.min(this.opts.maxDelayMs, retryAfter ?? jittered));
+      if (!idempotent && ex.status !== 429 && ex.networkCode !== "ECONNREFUSED") ambiguous = true;
+      await sleep(wait);
     }
+  }
+
+  /** One HTTP exchange: its status, body and headers, or the network error that stopped it. */
+  private async send(method: string, path: string, ro: RequestOptions, auth: AuthState): Promise<Exchange> {
+    const ex: Exchange = { headers: {} };
+    try {
+      const authHeaders = ro.noAuth || !this.opts.auth ? {} : await this.opts.auth.headers(auth.fresh);
+      auth.fresh = false; // fresh credentials are asked for on the attempt after a 401 only
+      const res = await axios.default.request({
+        method,
+        url: this.opts.baseUrl + path,
+        params: ro.query,
+        paramsSerializer: { indexes: null },
+        data:
+          ro.form && ro.body ? new URLSearchParams(ro.body as Record<string, string>).toString() : ro.body,
+        headers: {
+          accept: "application/json",
+          ...(ro.body !== undefined
+            ? { "content-type": ro.form ? "application/x-www-form-urlencoded" : "application/json" }
+            : {}),
+          ...authHeaders,
+        },
+        timeout: this.opts.timeoutMs,
+        validateStatus: () => true,
+        transitional: { clarifyTimeoutError: true },
+        // keep the text: JSON.parse would round int64 values before we could read them
+        ...(ro.rawJsonBigIntFields ? { transformResponse: [(d: unknown) => d] } : {}),
+      });
+      ex.status = res.status;
+      ex.data = ro.rawJsonBigIntFields ? parseJsonKeepingDigits(res.data, ro.rawJsonBigIntFields) : res.data;
+      ex.headers = res.headers as Record<string, unknown>;
+      this.opts.onExchange?.({
+        method,
+        url: this.opts.baseUrl + path,
+        path,
+        query: ro.query,
+        body: ro.body,
+        status: ex.status,
+        responseBody: ex.data,
+      });
+    } catch (err) {
+      if (isApiError(err)) throw err; // from the auth strategy
+      ex.networkCode = (err as { code?: string }).code ?? "ERR_NETWORK";
+      if (!NETWORK_ERRORS.includes(ex.networkCode)) {
+        throw apiError(this.opts.service, method, path, undefined, (err as Error).message);
+      }
+    }
+    return ex;
+  }
+
+  /** How long to wait before retrying a failed exchange; throws when it is not retried. */
+  private retryWait(method: string, path: string, ex: Exchange, attempt: number): number {
+    const { status, data, networkCode } = ex;
+    const fail = (detail: string) => apiError(this.opts.service, method, path, status, detail, data);
+    const retryable =
+      status === 429 || (status !== undefined && status >= 500) || (status === undefined && networkCode);
+    if (!retryable || attempt >= this.opts.maxRetries) {
+      throw fail(
+        status === undefined
+          ? `network error ${networkCode} after ${attempt + 1} attempt(s)`
+          : apiMessage(data) + (retryable ? ` (after ${attempt + 1} attempts)` : ""),
+      );
+    }
+    const retryAfter =
+      status === 429 || status === 503 ? parseRetryAfter(ex.headers["retry-after"]) : undefined;
+    // A quota that resets later than we are willing to wait (a daily cap): say so now instead of
+    // sleeping through the retries.
+    if (retryAfter !== undefined && retryAfter > this.opts.maxDelayMs) {
+      throw fail(
+        `${apiMessage(data)} (the API asks to retry after ${Math.ceil(retryAfter / 1000)} s, longer than the ${Math.round(this.opts.maxDelayMs / 1000)} s this client waits)`,
+      );
+    }
+    const backoff = Math.min(this.opts.maxDelayMs, this.opts.baseDelayMs * 2 ** attempt);
+    const jittered = backoff / 2 + Math.random() * (backoff / 2);
+    return Math.min(this.opts.maxDelayMs, retryAfter ?? jittered);
   }
 
   get<T>(path: string, query?: RequestOptions["query"]): Promise<T> {

@@ -91,14 +91,7 @@ export interface FileSystemArgs {
   region: pulumi.Input<string>;
 }
 
-export class LambdaFileSystem extends dynamicResource<FileSystemArgs>(fileSystemProvider, {
-  module: "lambda",
-  type: "FileSystem",
-  outputs: ["fileSystemId", "mountPoint", "isInUse", "created"],
-}) {
-  declare readonly name: pulumi.Output<string>;
-  declare readonly region: pulumi.Output<string>;
-  declare readonly fileSystemId: pulumi.Output<string>;
-  declare readonly mountPoint: pulumi.Output<string>;
-  declare readonly isInUse: pulumi.Output<boolean>;
-}
+export class LambdaFileSystem extends dynamicResource<FileSystemArgs>()(fileSystemProvider, {
+  type: "lambda:FileSystem",
+  outputs: ["name", "region", "fileSystemId", "mountPoint", "isInUse", "created"],
+}) {}

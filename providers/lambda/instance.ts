@@ -192,15 +192,7 @@ export interface InstanceArgs {
   fileSystemNames?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
-export class LambdaInstance extends dynamicResource<InstanceArgs>(instanceProvider, {
-  module: "lambda",
-  type: "Instance",
-  outputs: ["instanceId", "status", "ip", "privateIp", "hostname", "priceCentsPerHour"],
-}) {
-  declare readonly name: pulumi.Output<string>;
-  declare readonly instanceId: pulumi.Output<string>;
-  declare readonly status: pulumi.Output<string>;
-  declare readonly ip: pulumi.Output<string | undefined>;
-  declare readonly privateIp: pulumi.Output<string | undefined>;
-  declare readonly hostname: pulumi.Output<string | undefined>;
-}
+export class LambdaInstance extends dynamicResource<InstanceArgs>()(instanceProvider, {
+  type: "lambda:Instance",
+  outputs: ["name", "instanceId", "status", "ip", "privateIp", "hostname", "priceCentsPerHour"],
+}) {}

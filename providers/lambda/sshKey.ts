@@ -127,16 +127,9 @@ export interface SshKeyArgs {
   publicKey?: pulumi.Input<string>;
 }
 
-export class LambdaSshKey extends dynamicResource<SshKeyArgs>(sshKeyProvider, {
-  module: "lambda",
-  type: "SshKey",
-  // publicKey is an output too: Lambda's half of a generated pair
-  outputs: ["importedPublicKey", "keyId", "generated", "privateKey", "publicKey"],
-  secretOutputs: ["privateKey"],
-}) {
-  declare readonly name: pulumi.Output<string>;
-  declare readonly keyId: pulumi.Output<string>;
-  declare readonly publicKey: pulumi.Output<string>;
-  declare readonly generated: pulumi.Output<boolean>;
-  declare readonly privateKey: pulumi.Output<string | undefined>;
-}
+export class LambdaSshKey extends dynamicResource<SshKeyArgs>()(sshKeyProvider, {
+  // publicKey is an output too: Lambda's half of a generated pair (registered unset when not imported)
+  type: "lambda:SshKey",
+  outputs: ["name", "importedPublicKey", "keyId", "publicKey", "generated", "privateKey"],
+  secrets: ["privateKey"],
+}) {}

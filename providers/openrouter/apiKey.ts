@@ -246,15 +246,9 @@ export interface ApiKeyArgs {
 // One provider object, so Pulumi serializes it once per program run.
 const provider = apiKeyProvider();
 
-export class OpenRouterApiKey extends dynamicResource<ApiKeyArgs>(provider, {
-  module: "openrouter",
-  type: "ApiKey",
+export class OpenRouterApiKey extends dynamicResource<ApiKeyArgs>()(provider, {
+  // key: the key string, known only from the response that created the key
+  type: "openrouter:ApiKey",
   outputs: ["hash", "remoteName", "label", "key", "createdAt"],
-  secretOutputs: ["key"],
-}) {
-  declare readonly hash: pulumi.Output<string>;
-  declare readonly remoteName: pulumi.Output<string>;
-  declare readonly label: pulumi.Output<string>;
-  /** The key string: secret, known only from the response that created the key. */
-  declare readonly key: pulumi.Output<string>;
-}
+  secrets: ["key"],
+}) {}

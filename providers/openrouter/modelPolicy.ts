@@ -93,12 +93,7 @@ export interface ModelPolicyArgs {
 
 const provider = modelPolicyProvider();
 
-export class OpenRouterModelPolicy extends dynamicResource<ModelPolicyArgs>(provider, {
-  module: "openrouter",
-  type: "ModelPolicy",
-  outputs: ["unavailable"],
-}) {
-  declare readonly allow: pulumi.Output<string[]>;
-  declare readonly fallbacks: pulumi.Output<string[]>;
-  declare readonly unavailable: pulumi.Output<string[]>;
-}
+export class OpenRouterModelPolicy extends dynamicResource<ModelPolicyArgs>()(provider, {
+  type: "openrouter:ModelPolicy",
+  outputs: ["allow", "fallbacks", "unavailable"],
+}) {}

@@ -234,12 +234,7 @@ export interface ConfigArgs {
   config: pulumi.Input<GatewayConfig>;
 }
 
-export class PortkeyConfig extends dynamicResource<ConfigArgs>(configProvider, {
-  module: "portkey",
-  type: "Config",
-  outputs: ["slug", "configId", "status"],
-}) {
-  declare readonly slug: pulumi.Output<string>;
-  declare readonly configId: pulumi.Output<string>;
-  declare readonly config: pulumi.Output<GatewayConfig>;
-}
+export class PortkeyConfig extends dynamicResource<ConfigArgs>()(configProvider, {
+  type: "portkey:Config",
+  outputs: ["slug", "configId", "status", "config"],
+}) {}

@@ -139,11 +139,7 @@ export interface GuardrailArgs {
   actions: pulumi.Input<Record<string, unknown>>;
 }
 
-export class PortkeyGuardrail extends dynamicResource<GuardrailArgs>(guardrailProvider, {
-  module: "portkey",
-  type: "Guardrail",
+export class PortkeyGuardrail extends dynamicResource<GuardrailArgs>()(guardrailProvider, {
+  type: "portkey:Guardrail",
   outputs: ["slug", "guardrailId"],
-}) {
-  declare readonly slug: pulumi.Output<string>;
-  declare readonly guardrailId: pulumi.Output<string>;
-}
+}) {}

@@ -120,15 +120,8 @@ export interface IntegrationArgs {
   workspaceId?: pulumi.Input<string>;
 }
 
-export class PortkeyIntegration extends dynamicResource<IntegrationArgs>(integrationProvider, {
-  module: "portkey",
-  type: "Integration",
-  outputs: ["integrationId", "status"],
-  secretInputs: ["apiKey"],
-  secretOutputs: ["apiKey"],
-}) {
-  declare readonly slug: pulumi.Output<string>;
-  declare readonly integrationId: pulumi.Output<string>;
-  declare readonly status: pulumi.Output<string>;
-  declare readonly apiKey: pulumi.Output<string>;
-}
+export class PortkeyIntegration extends dynamicResource<IntegrationArgs>()(integrationProvider, {
+  type: "portkey:Integration",
+  outputs: ["slug", "integrationId", "status", "apiKey"],
+  secrets: ["apiKey"],
+}) {}

@@ -188,13 +188,7 @@ export interface ProviderArgs {
   rateLimit?: pulumi.Input<RateLimit>;
 }
 
-export class PortkeyProvider extends dynamicResource<ProviderArgs>(providerProvider, {
-  module: "portkey",
-  type: "Provider",
-  outputs: ["status"],
-}) {
-  declare readonly slug: pulumi.Output<string>;
-  declare readonly status: pulumi.Output<string>;
-  declare readonly usageLimits: pulumi.Output<UsageLimits | undefined>;
-  declare readonly rateLimit: pulumi.Output<RateLimit | undefined>;
-}
+export class PortkeyProvider extends dynamicResource<ProviderArgs>()(providerProvider, {
+  type: "portkey:Provider",
+  outputs: ["slug", "status", "usageLimits", "rateLimit"],
+}) {}

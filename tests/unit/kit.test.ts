@@ -150,12 +150,21 @@ describe("cachedClient", () => {
 });
 
 describe("resourceProps", () => {
-  it("registers outputs unset, applies defaults and leaves an absent secret unset", () => {
-    const props = resourceProps<{ name: string; tags?: string[]; key?: string }>(
+  interface Args {
+    name: string;
+    tags?: string[];
+    key?: string;
+  }
+  interface Outs extends Args {
+    objectId: string;
+  }
+  it("registers exposed outputs unset, applies defaults and registers an absent secret unset", () => {
+    const props = resourceProps<Args, Outs, "objectId" | "key">(
       { name: "n" },
-      { module: "m", type: "T", outputs: ["objectId"], defaults: { tags: [] }, secretInputs: ["key"] },
+      { type: "m:T", outputs: ["objectId", "key"], defaults: { tags: [] }, secrets: ["key"] },
     );
-    expect(props).toEqual({ objectId: undefined, name: "n", tags: [], key: undefined });
+    expect(props).toEqual({ objectId: undefined, name: "n", tags: [] });
+    expect(Object.keys(props).sort()).toEqual(["key", "name", "objectId", "tags"]);
   });
 });
 
