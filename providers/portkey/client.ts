@@ -200,6 +200,19 @@ export class PortkeyClient {
     return this.call("PUT", `/${kind}/${encodeURIComponent(slug)}`, { body, query });
   }
 
+  /** Updates an object and reads it back (an object gone meanwhile is an error). */
+  async updateAndRead<K extends Exclude<Kind, "configs">>(
+    kind: K,
+    slug: string,
+    body: unknown,
+    workspaceId?: string,
+  ): Promise<Kinds[K]> {
+    await this.update(kind, slug, body, workspaceId);
+    const remote = await this.get(kind, slug, workspaceId);
+    if (!remote) throw new Error(`Portkey: ${kind.slice(0, -1)} "${slug}" disappeared during the update`);
+    return remote;
+  }
+
   async remove(kind: Kind, slug: string, workspaceId?: string): Promise<void> {
     const query = kind === "providers" && workspaceId ? { workspace_id: workspaceId } : undefined;
     try {

@@ -118,13 +118,8 @@ export const guardrailProvider = dynamicProvider<GuardrailInputs, GuardrailOutpu
   },
 
   async update(id, _olds, news, api) {
-    const c = api();
-    await c.update("guardrails", id, { name: news.name, checks: news.checks, actions: news.actions });
-    const remote = must(
-      await c.get("guardrails", id, news.workspaceId),
-      `Portkey: guardrail "${id}" disappeared during the update`,
-    );
-    return toOutputs(remote, news);
+    const b = { name: news.name, checks: news.checks, actions: news.actions };
+    return toOutputs(await api().updateAndRead("guardrails", id, b, news.workspaceId), news);
   },
 
   async delete(id, props, api) {

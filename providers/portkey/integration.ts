@@ -97,13 +97,7 @@ export const integrationProvider = dynamicProvider<IntegrationInputs, Integratio
   },
 
   async update(id, _olds, news, api) {
-    const c = api();
-    await c.update("integrations", id, body(news));
-    const remote = must(
-      await c.get("integrations", id),
-      `Portkey: integration "${id}" disappeared during the update`,
-    );
-    return toOutputs(remote, news);
+    return toOutputs(await api().updateAndRead("integrations", id, body(news)), news);
   },
 
   async delete(id, _props, api) {

@@ -161,16 +161,10 @@ export const providerProvider = dynamicProvider<ProviderInputs, ProviderOutputs,
   },
 
   async update(id, olds, news, api) {
-    const c = api();
     const b: Record<string, unknown> = body(news);
     // a limit removed from the program is cleared (usage_limits is nullable on update)
     if (!news.usageLimits && olds.usageLimits) b.usage_limits = null;
-    await c.update("providers", id, b, news.workspaceId);
-    const remote = must(
-      await c.get("providers", id, news.workspaceId),
-      `Portkey: provider "${id}" disappeared during the update`,
-    );
-    return toOutputs(remote, news);
+    return toOutputs(await api().updateAndRead("providers", id, b, news.workspaceId), news);
   },
 
   async delete(id, props, api) {
