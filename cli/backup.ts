@@ -6,6 +6,8 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { LocalWorkspace, type Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
+import { ESTUARY } from "../integrations/estuary/keys";
+import { STACK } from "../integrations/stack/keys";
 import { ensureEngine, ROOT } from "../scripts/lib";
 import { CliError, EXIT, engineMessage, openStack, progress, stackEnv, writePrivate } from "./common";
 
@@ -116,8 +118,8 @@ export function checkOrigin(
     throw new CliError(
       `${file} holds the state of stack "${origin.stack}", not "${wanted}": restore it with --stack ${origin.stack}. ` +
         `Nothing was created. A restore under another name is refused: object names and defaults follow the stack's name ` +
-        `(namePrefix, estuaryPrefix, protectData), so that stack would replace or unprotect ${origin.stack}'s resources. ` +
-        `To rename the stack, restore it as ${origin.stack}, pin namePrefix (sophia-${origin.stack}) and those defaults in ` +
+        `(${STACK.namePrefix.name}, ${ESTUARY.estuaryPrefix.name}, ${STACK.protectData.name}), so that stack would replace or unprotect ${origin.stack}'s resources. ` +
+        `To rename the stack, restore it as ${origin.stack}, pin ${STACK.namePrefix.name} (sophia-${origin.stack}) and those defaults in ` +
         `Pulumi.${origin.stack}.yaml, then run \`pulumi stack rename ${wanted} --stack ${origin.stack}\`.`,
       EXIT.usage,
     );

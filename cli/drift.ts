@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { parse as parseYaml } from "yaml";
+import { SLACK_WEBHOOK_ENV } from "./ci/incidents";
 import { CliError, EXIT, engineMessage, mask, openStack, postSlack, progress, table } from "./common";
 
 export interface DriftedProperty {
@@ -580,7 +581,7 @@ export async function driftCommand(
     throw err;
   }
   metrics(prometheus(report, o.stack, true));
-  const webhook = o.slackWebhook ?? process.env.SLACK_WEBHOOK_URL;
+  const webhook = o.slackWebhook ?? process.env[SLACK_WEBHOOK_ENV];
   const stateFile = o.alertState ?? path.resolve(".sophia", `drift-alerts-${o.stack}.json`);
   let alerted = 0;
   if (webhook) {

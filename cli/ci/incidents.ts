@@ -11,6 +11,8 @@
 //
 // Slack is told after the issue exists and before the issue records it as told: a failure in between
 // repeats an alert on the next run rather than losing one.
+import { envName } from "../../integrations/keys";
+import { STACK } from "../../integrations/stack/keys";
 import { isSafeUrl } from "../../providers/http/client";
 import { CliError, EXIT } from "../exit";
 import type { GithubRest, Issue } from "./github";
@@ -101,11 +103,14 @@ function issueBody(o: Outcome, meta: Meta, run: string | undefined): string {
 
 export type Notifier = (text: string) => Promise<void>;
 
+/** Where the workflows find the Slack webhook: slackWebhookUrl's variable, which sync-github pushes. */
+export const SLACK_WEBHOOK_ENV = envName(STACK.slackWebhookUrl);
+
 /** A Slack incoming webhook as a notifier (https, or this machine for the stand-in). */
 export function slackNotifier(webhook: string | undefined): Notifier | undefined {
   if (!webhook) return undefined;
   if (!isSafeUrl(webhook))
-    throw new CliError("SLACK_WEBHOOK_URL must be an https URL (or this machine)", EXIT.usage);
+    throw new CliError(`${SLACK_WEBHOOK_ENV} must be an https URL (or this machine)`, EXIT.usage);
   return async (text) => {
     const res = await fetch(webhook, {
       method: "POST",
@@ -173,7 +178,7 @@ async function resolveIncident(
   });
   const result = { action: "resolved" as const, issue: { number: issue.number, url: issue.html_url } };
   if (!meta.alerted.length) return { ...result, alerted: 0, note: "Slack had not been told of it" };
-  if (!notify) return { ...result, alerted: 0, note: "SLACK_WEBHOOK_URL is not set" };
+  if (!notify) return { ...result, alerted: 0, note: `${SLACK_WEBHOOK_ENV} is not set` };
   await notify(
     `:white_check_mark: ${what} passes again; incident <${issue.html_url}|#${issue.number}> (open since ${meta.opened}) is closed${runLink}`,
   );
@@ -197,7 +202,7 @@ async function recordFailing(
   let alerted = 0;
   let note: string | undefined;
   if (news.length) {
-    if (!r.notify) note = "SLACK_WEBHOOK_URL is not set";
+    if (!r.notify) note = `${SLACK_WEBHOOK_ENV} is not set`;
     else {
       await r.notify(alertText(r, issue, meta, news, opened));
       alerted = news.length;

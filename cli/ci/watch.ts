@@ -16,7 +16,14 @@ import { CliError, EXIT } from "../exit";
 import type { AuditReport } from "../secrets/audit";
 import type { RotateReport } from "../secrets/rotate";
 import { GithubRest, githubEnv } from "./github";
-import { type Finding, type IncidentResult, type Outcome, recordOutcome, slackNotifier } from "./incidents";
+import {
+  type Finding,
+  type IncidentResult,
+  type Outcome,
+  recordOutcome,
+  SLACK_WEBHOOK_ENV,
+  slackNotifier,
+} from "./incidents";
 import { appendSummary, runUrl, setOutput } from "./output";
 import type { OperationResult } from "./pulumi";
 
@@ -186,7 +193,7 @@ export function runSophia(args: string[], env: NodeJS.ProcessEnv): Promise<Run> 
 
 /** The environment the watched command gets: this one without the alerting and workflow credentials. */
 export function childEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const { SLACK_WEBHOOK_URL: _s, GITHUB_TOKEN: _g, ...rest } = env;
+  const { [SLACK_WEBHOOK_ENV]: _s, GITHUB_TOKEN: _g, ...rest } = env;
   return rest;
 }
 
@@ -197,7 +204,7 @@ export async function watchCommand(kind: string, o: { stack: string; json?: bool
   const k = kind as WatchKind;
   // Fail before running anything when the incident memory or Slack cannot be reached.
   const gh = new GithubRest(githubEnv());
-  const notify = slackNotifier(process.env.SLACK_WEBHOOK_URL);
+  const notify = slackNotifier(process.env[SLACK_WEBHOOK_ENV]);
   const run = await runSophia(WATCHED[k].args(o.stack), childEnv());
   const outcome = outcomeOf(k, o.stack, run);
   setOutput("status", outcome.status);

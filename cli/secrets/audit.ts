@@ -5,6 +5,7 @@ import { CARRIERS, ROTATED_SERVICES, type RotatedService } from "../../integrati
 import { REGISTRY } from "../../integrations/registry";
 import { rotationStatus } from "../../integrations/rotation";
 import { mintedServices } from "../../integrations/spec";
+import { STACK } from "../../integrations/stack/keys";
 import { CliError, EXIT, openStack, stackConfig, table, type StackConfig as Values } from "../common";
 import { flagsOf } from "../integrations";
 import { parseSetAt, SET_AT_KEY, vendorCredentialsOf } from "./vendorCredentials";
@@ -30,13 +31,14 @@ export interface AuditRow {
 
 function rotationConfig(values: Values): Record<string, RotationEntry> {
   try {
-    return JSON.parse(values.get("rotation")?.value ?? "{}");
+    return JSON.parse(values.get(STACK.rotation.name)?.value ?? "{}");
   } catch {
-    throw new CliError("the stack's rotation config is not valid JSON");
+    throw new CliError(`the stack's ${STACK.rotation.name} config is not valid JSON`);
   }
 }
 
-export const maxAgeDaysOf = (values: Values) => Number(values.get("rotationMaxAgeDays")?.value ?? 90);
+export const maxAgeDaysOf = (values: Values) =>
+  Number(values.get(STACK.rotationMaxAgeDays.name)?.value ?? STACK.rotationMaxAgeDays.default);
 
 /** Every credential the stack mints, with its age and status, from the stack's config. */
 export function audit(values: Values, now = new Date()): AuditRow[] {

@@ -4,6 +4,8 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import type { Stack } from "@pulumi/pulumi/automation";
+import { envName } from "../../integrations/keys";
+import { PORTKEY } from "../../integrations/portkey/keys";
 import { CliError, EXIT, openStack, progress, writePrivate } from "../common";
 import {
   dotenvQuote,
@@ -216,7 +218,8 @@ export function analyzeImport(
   const byName = new Map(entries.map((e) => [e.name, e]));
   const ctx: ResolveContext = {
     extraKeys: portkeySecretKeys(
-      byName.get("PORTKEY_PROVIDERS")?.value ?? current.get("portkeyProviders")?.value,
+      byName.get(envName(PORTKEY.portkeyProviders))?.value ??
+        current.get(PORTKEY.portkeyProviders.name)?.value,
     ),
   };
   const out: ImportAnalysis = {

@@ -10,9 +10,19 @@
 //   thing than the key their name suggests, and names that belong to the environment, not to a stack.
 // - Any other name is unknown: import-env reports it and writes it (as its camelCase key, or NS__KEY as
 //   ns:key) only with --include-unknown.
+import { AIRBYTE } from "../../integrations/airbyte/keys";
+import { ESTUARY } from "../../integrations/estuary/keys";
+import { GITHUB } from "../../integrations/github/keys";
+import { GONG } from "../../integrations/gong/keys";
 import { envName, type KeyDef, upperSnake } from "../../integrations/keys";
+import { LAMBDA } from "../../integrations/lambda/keys";
+import { OPENROUTER } from "../../integrations/openrouter/keys";
+import { PORTKEY } from "../../integrations/portkey/keys";
+import { POSTGRES } from "../../integrations/postgres/keys";
+import { REDIS } from "../../integrations/redis/keys";
 import { REGISTRY } from "../../integrations/registry";
 import { STACK } from "../../integrations/stack/keys";
+import { VERCEL } from "../../integrations/vercel/keys";
 import { parseRefreshToken } from "../../providers/estuary/client";
 
 /** The project's namespace: its keys are written without it (as stackConfig reads them). */
@@ -93,8 +103,8 @@ const alias = (key: string, source: string, accept?: (value: string) => string |
 /** Names with a meaning of their own (checked before the canonical and generic names). */
 export const NAMES: Record<string, NameRule> = {
   // Gong: the access key and its secret (Basic auth)
-  GONG_API_KEY: alias("gongAccessKey", DESIGN),
-  GONG_API_SECRET: alias("gongAccessKeySecret", DESIGN),
+  GONG_API_KEY: alias(GONG.gongAccessKey.name, DESIGN),
+  GONG_API_SECRET: alias(GONG.gongAccessKeySecret.name, DESIGN),
   // Snowflake: the design's SNOWFLAKE_ACCOUNT is <organization>-<account>
   SNOWFLAKE_ACCOUNT: {
     kind: "split",
@@ -111,21 +121,21 @@ export const NAMES: Record<string, NameRule> = {
   ),
   VERCEL_PROJECT_ID: {
     kind: "minted",
-    why: "Vercel assigns it to the project the program creates (vercelProjectName, VERCEL_PROJECT_NAME; default the name prefix)",
+    why: `Vercel assigns it to the project the program creates (${VERCEL.vercelProjectName.name}, ${envName(VERCEL.vercelProjectName)}; default the name prefix)`,
     source: DESIGN,
   },
   // Estuary
   ESTUARY_API_URL: {
     kind: "other",
-    why: "Estuary's public API (https://api.estuary.dev), which the program does not use; the program talks to the control plane's PostgREST root, estuaryApiUrl, whose default is right for Estuary's cloud (set ESTUARY_CONTROL_PLANE_URL only for another control plane)",
+    why: `Estuary's public API (https://api.estuary.dev), which the program does not use; the program talks to the control plane's PostgREST root, ${ESTUARY.estuaryApiUrl.name}, whose default is right for Estuary's cloud (set ${envName(ESTUARY.estuaryApiUrl)} only for another control plane)`,
     source: DESIGN,
   },
-  ESTUARY_API_KEY: alias("estuaryRefreshToken", DESIGN, (v) => {
+  ESTUARY_API_KEY: alias(ESTUARY.estuaryRefreshToken.name, DESIGN, (v) => {
     try {
       parseRefreshToken(v);
       return undefined;
     } catch {
-      return 'not a Flow refresh token (base64 of {"id","secret"}), the only Estuary credential the program uses: create one in Estuary\'s dashboard (Admin, CLI-API) and set ESTUARY_REFRESH_TOKEN';
+      return `not a Flow refresh token (base64 of {"id","secret"}), the only Estuary credential the program uses: create one in Estuary's dashboard (Admin, CLI-API) and set ${envName(ESTUARY.estuaryRefreshToken)}`;
     }
   }),
   ESTUARY_GONG_TOKEN: {
@@ -152,7 +162,7 @@ export const NAMES: Record<string, NameRule> = {
   // Airbyte
   AIRBYTE_ACCESS_TOKEN: {
     kind: "minted",
-    why: "a short-lived (15-minute) token: the program's Airbyte client gets one from AIRBYTE_CLIENT_ID and AIRBYTE_CLIENT_SECRET whenever it needs one",
+    why: `a short-lived (15-minute) token: the program's Airbyte client gets one from ${envName(AIRBYTE.airbyteClientId)} and ${envName(AIRBYTE.airbyteClientSecret)} whenever it needs one`,
     source: DESIGN,
   },
   // Slack
@@ -162,38 +172,42 @@ export const NAMES: Record<string, NameRule> = {
     source: DESIGN,
   },
   // PostgreSQL (the postgres image's and libpq's names)
-  POSTGRES_PASS: alias("postgresPassword", "common .env files"),
-  POSTGRES_DB: alias("postgresDatabase", "the postgres image"),
-  POSTGRES_USERNAME: alias("postgresUser", "common .env files"),
-  POSTGRES_SSLMODE: alias("postgresSslMode", "common .env files"),
-  PGHOST: alias("postgresHost", "libpq"),
-  PGPORT: alias("postgresPort", "libpq"),
-  PGDATABASE: alias("postgresDatabase", "libpq"),
-  PGUSER: alias("postgresUser", "libpq"),
-  PGPASSWORD: alias("postgresPassword", "libpq"),
-  PGSSLMODE: alias("postgresSslMode", "libpq"),
+  POSTGRES_PASS: alias(POSTGRES.postgresPassword.name, "common .env files"),
+  POSTGRES_DB: alias(POSTGRES.postgresDatabase.name, "the postgres image"),
+  POSTGRES_USERNAME: alias(POSTGRES.postgresUser.name, "common .env files"),
+  POSTGRES_SSLMODE: alias(POSTGRES.postgresSslMode.name, "common .env files"),
+  PGHOST: alias(POSTGRES.postgresHost.name, "libpq"),
+  PGPORT: alias(POSTGRES.postgresPort.name, "libpq"),
+  PGDATABASE: alias(POSTGRES.postgresDatabase.name, "libpq"),
+  PGUSER: alias(POSTGRES.postgresUser.name, "libpq"),
+  PGPASSWORD: alias(POSTGRES.postgresPassword.name, "libpq"),
+  PGSSLMODE: alias(POSTGRES.postgresSslMode.name, "libpq"),
   // Redis
-  REDIS_PASS: alias("redisPassword", "common .env files"),
-  REDIS_USERNAME: alias("redisUser", "common .env files"),
-  REDIS_TLS: alias("redisSsl", "common .env files"),
+  REDIS_PASS: alias(REDIS.redisPassword.name, "common .env files"),
+  REDIS_USERNAME: alias(REDIS.redisUser.name, "common .env files"),
+  REDIS_TLS: alias(REDIS.redisSsl.name, "common .env files"),
   // OpenRouter, Portkey, Lambda
-  OPENROUTER_PROVISIONING_KEY: alias("openrouterManagementKey", "OpenRouter"),
+  OPENROUTER_PROVISIONING_KEY: alias(OPENROUTER.openrouterManagementKey.name, "OpenRouter"),
   OPENROUTER_API_KEY: {
     kind: "other",
-    why: "an OpenRouter inference key; the program manages keys with a provisioning (management) key, openrouterManagementKey: set OPENROUTER_MANAGEMENT_KEY",
+    why: `an OpenRouter inference key; the program manages keys with a provisioning (management) key, ${OPENROUTER.openrouterManagementKey.name}: set ${envName(OPENROUTER.openrouterManagementKey)}`,
     source: "common .env files",
   },
   PORTKEY_VIRTUAL_KEY: {
     kind: "minted",
-    why: "the program creates the Portkey providers (virtual keys) listed in portkeyProviders",
+    why: `the program creates the Portkey providers (virtual keys) listed in ${PORTKEY.portkeyProviders.name}`,
     source: "common .env files",
   },
-  LAMBDA_LABS_API_KEY: alias("lambdaApiKey", "common .env files"),
-  LAMBDA_CLOUD_API_KEY: alias("lambdaApiKey", "common .env files"),
+  LAMBDA_LABS_API_KEY: alias(LAMBDA.lambdaApiKey.name, "common .env files"),
+  LAMBDA_CLOUD_API_KEY: alias(LAMBDA.lambdaApiKey.name, "common .env files"),
   // GitHub
   GH_TOKEN: alias("github:token", "the GitHub CLI"),
   GITHUB_ORG: alias("github:owner", "common .env files"),
-  GITHUB_REPOSITORY: { kind: "split", keys: ["github:owner", "githubRepository"], source: "GitHub Actions" },
+  GITHUB_REPOSITORY: {
+    kind: "split",
+    keys: ["github:owner", GITHUB.githubRepository.name],
+    source: "GitHub Actions",
+  },
   GITHUB_API_URL: {
     kind: "environment",
     why: "sophia reads it from the environment (check, sync-github) to reach GitHub Enterprise; it is no stack setting",
@@ -419,13 +433,13 @@ function split(name: string, value: string): Resolution {
       kind: "set",
       writes: [
         { key: "github:owner", value: parts[0] },
-        { key: "githubRepository", value: parts[1] },
+        { key: GITHUB.githubRepository.name, value: parts[1] },
       ],
       rule: "split",
     };
   }
   if (/^[\w.-]+$/.test(value.trim())) {
-    return { kind: "set", writes: [{ key: "githubRepository", value }], rule: "canonical" };
+    return { kind: "set", writes: [{ key: GITHUB.githubRepository.name, value }], rule: "canonical" };
   }
   return { kind: "skip", why: "not a repository name or OWNER/NAME" };
 }

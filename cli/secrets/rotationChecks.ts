@@ -4,7 +4,9 @@
 // probe is not used: it proves the service's API credentials, not the credential that was rotated.
 import { randomBytes } from "node:crypto";
 import type { RotatedService } from "../../integrations/credentials";
+import { ESTUARY } from "../../integrations/estuary/keys";
 import { webhookUrlWithKey } from "../../integrations/gong";
+import { GONG } from "../../integrations/gong/keys";
 import { slotGenerations } from "../../integrations/rotation";
 import {
   isSnowflakeFailure,
@@ -60,10 +62,10 @@ const probeDocument = () =>
 export const ROTATION_CHECKS: Partial<Record<RotatedService, RotationCheck>> = {
   // The Estuary capture's HTTP-ingest endpoint must take a document with the new bearer token.
   async estuary({ get, current, signal }) {
-    const url = get("estuaryIngestUrl");
+    const url = get(ESTUARY.estuaryIngestUrl.name);
     if (!url) {
       throw new Error(
-        "estuaryIngestUrl is not set: the capture's HTTP-ingest URL (shown by Estuary for the published capture) is needed to check the new token",
+        `${ESTUARY.estuaryIngestUrl.name} is not set: the capture's HTTP-ingest URL (shown by Estuary for the published capture) is needed to check the new token`,
       );
     }
     const wrong = randomBytes(24).toString("hex");
@@ -80,16 +82,18 @@ export const ROTATION_CHECKS: Partial<Record<RotatedService, RotationCheck>> = {
           body: probeDocument(),
           signal,
         }),
-      "estuaryIngestUrl",
+      ESTUARY.estuaryIngestUrl.name,
     );
   },
 
   // Gong's webhook rule calls gongWebhookUrl with the key in the URL; the receiver must accept the new key.
   // (The rule itself lives in Gong's UI: `gongWebhookSetup` says what to enter there.)
   async gong({ get, current, signal }) {
-    const url = get("gongWebhookUrl");
+    const url = get(GONG.gongWebhookUrl.name);
     if (!url)
-      throw new Error("gongWebhookUrl is not set: there is no webhook receiver to check the secret with");
+      throw new Error(
+        `${GONG.gongWebhookUrl.name} is not set: there is no webhook receiver to check the secret with`,
+      );
     const wrong = randomBytes(24).toString("hex");
     return acceptsOnlyTheCredential(
       "the Gong webhook receiver",
@@ -100,7 +104,7 @@ export const ROTATION_CHECKS: Partial<Record<RotatedService, RotationCheck>> = {
           body: probeDocument(),
           signal,
         }),
-      "gongWebhookUrl",
+      GONG.gongWebhookUrl.name,
     );
   },
 };

@@ -4,9 +4,19 @@
 // records when it writes one and an operator can set by hand:
 //   pulumi config set --path 'credentialsSetAt.gongAccessKey' 2026-05-01T09:00:00Z --stack production
 // Pure: no I/O, no engine.
+import { AIRBYTE } from "../../integrations/airbyte/keys";
+import { ESTUARY } from "../../integrations/estuary/keys";
+import { GONG } from "../../integrations/gong/keys";
+import { envName } from "../../integrations/keys";
+import { LAMBDA } from "../../integrations/lambda/keys";
+import { OPENROUTER } from "../../integrations/openrouter/keys";
+import { PORTKEY } from "../../integrations/portkey/keys";
+import { POSTGRES } from "../../integrations/postgres/keys";
+import { REDIS } from "../../integrations/redis/keys";
+import { STACK } from "../../integrations/stack/keys";
 
 /** The stack config key holding when each vendor credential was last set. */
-export const SET_AT_KEY = "credentialsSetAt";
+export const SET_AT_KEY = STACK.credentialsSetAt.name;
 
 export interface VendorCredential {
   /** Its entry in credentialsSetAt. */
@@ -27,21 +37,21 @@ const THEN = "import it with `sophia secrets import-env`, `pulumi up`, then";
 /** Every vendor-issued credential the program, its providers or the CLI read. */
 export const VENDOR_CREDENTIALS: VendorCredential[] = [
   {
-    id: "gongAccessKey",
+    id: GONG.gongAccessKey.name,
     what: "Gong access key and secret",
-    keys: ["gongAccessKey", "gongAccessKeySecret"],
+    keys: [GONG.gongAccessKey.name, GONG.gongAccessKeySecret.name],
     rotateAt: `Gong: Company settings → Ecosystem → API → Create (a new access key and secret, shown once); ${THEN} delete the old key there`,
   },
   {
-    id: "airbyteClientSecret",
+    id: AIRBYTE.airbyteClientSecret.name,
     what: "Airbyte application (client id and secret)",
-    keys: ["airbyteClientSecret", "airbyteClientId"],
+    keys: [AIRBYTE.airbyteClientSecret.name, AIRBYTE.airbyteClientId.name],
     rotateAt: `Airbyte: Settings → Account → Applications → Create an application (a new client id and secret); ${THEN} delete the old application`,
   },
   {
-    id: "estuaryRefreshToken",
+    id: ESTUARY.estuaryRefreshToken.name,
     what: "Estuary refresh token",
-    keys: ["estuaryRefreshToken"],
+    keys: [ESTUARY.estuaryRefreshToken.name],
     rotateAt: `Estuary: dashboard → Admin → CLI-API → Generate token (a new refresh token); ${THEN} delete the old token there`,
   },
   {
@@ -51,21 +61,21 @@ export const VENDOR_CREDENTIALS: VendorCredential[] = [
     rotateAt: `Vercel: Account Settings → Tokens → Create (scoped to the team in vercel:team); ${THEN} delete the old token`,
   },
   {
-    id: "lambdaApiKey",
+    id: LAMBDA.lambdaApiKey.name,
     what: "Lambda Cloud API key",
-    keys: ["lambdaApiKey"],
+    keys: [LAMBDA.lambdaApiKey.name],
     rotateAt: `Lambda Cloud: dashboard → API keys → Generate API key; ${THEN} delete the old key`,
   },
   {
-    id: "openrouterManagementKey",
+    id: OPENROUTER.openrouterManagementKey.name,
     what: "OpenRouter management (provisioning) key",
-    keys: ["openrouterManagementKey"],
-    rotateAt: `OpenRouter: Settings → Provisioning API Keys → Create; ${THEN} delete the old key (the API keys the program manages rotate with openrouterKeys' generation)`,
+    keys: [OPENROUTER.openrouterManagementKey.name],
+    rotateAt: `OpenRouter: Settings → Provisioning API Keys → Create; ${THEN} delete the old key (the API keys the program manages rotate with ${OPENROUTER.openrouterKeys.name}' generation)`,
   },
   {
-    id: "portkeyApiKey",
+    id: PORTKEY.portkeyApiKey.name,
     what: "Portkey API key",
-    keys: ["portkeyApiKey"],
+    keys: [PORTKEY.portkeyApiKey.name],
     rotateAt: `Portkey: Admin Settings → API Keys → Create (the same kind, admin or workspace, and scopes); ${THEN} delete the old key`,
   },
   {
@@ -83,16 +93,16 @@ export const VENDOR_CREDENTIALS: VendorCredential[] = [
       "GitHub: Settings → Developer settings → Personal access tokens → Fine-grained tokens → the token → Regenerate token, then import it with `sophia secrets import-env`",
   },
   {
-    id: "postgresPassword",
-    what: "PostgreSQL password (postgresUser)",
-    keys: ["postgresPassword"],
-    rotateAt: `PostgreSQL: ALTER ROLE <postgresUser> PASSWORD '…' on the server (or its host's console); ${THEN} check (Airbyte and Estuary write with it)`,
+    id: POSTGRES.postgresPassword.name,
+    what: `PostgreSQL password (${POSTGRES.postgresUser.name})`,
+    keys: [POSTGRES.postgresPassword.name],
+    rotateAt: `PostgreSQL: ALTER ROLE <${POSTGRES.postgresUser.name}> PASSWORD '…' on the server (or its host's console); ${THEN} check (Airbyte and Estuary write with it)`,
   },
   {
-    id: "redisPassword",
-    what: "Redis password (redisUser)",
-    keys: ["redisPassword"],
-    rotateAt: `Redis: ACL SETUSER <redisUser> >new-password (the old one keeps working); ${THEN} ACL SETUSER <redisUser> <old-password`,
+    id: REDIS.redisPassword.name,
+    what: `Redis password (${REDIS.redisUser.name})`,
+    keys: [REDIS.redisPassword.name],
+    rotateAt: `Redis: ACL SETUSER <${REDIS.redisUser.name}> >new-password (the old one keeps working); ${THEN} ACL SETUSER <${REDIS.redisUser.name}> <old-password`,
   },
   {
     id: "awsAccessKey",
@@ -101,11 +111,10 @@ export const VENDOR_CREDENTIALS: VendorCredential[] = [
     rotateAt: `AWS: IAM → Users → the user → Security credentials → Create access key; ${THEN} make the old key inactive and delete it (or use a role and no key)`,
   },
   {
-    id: "slackWebhookUrl",
+    id: STACK.slackWebhookUrl.name,
     what: "Slack incoming webhook",
-    keys: ["slackWebhookUrl"],
-    rotateAt:
-      "Slack: api.slack.com/apps → the app → Incoming Webhooks → Add New Webhook to Workspace, import the URL with `sophia secrets import-env` (and `sophia secrets sync-github --only SLACK_WEBHOOK_URL --apply`), then remove the old webhook",
+    keys: [STACK.slackWebhookUrl.name],
+    rotateAt: `Slack: api.slack.com/apps → the app → Incoming Webhooks → Add New Webhook to Workspace, import the URL with \`sophia secrets import-env\` (and \`sophia secrets sync-github --only ${envName(STACK.slackWebhookUrl)} --apply\`), then remove the old webhook`,
   },
 ];
 
@@ -129,7 +138,7 @@ function portkeyProviderKeys(raw: string | undefined): VendorCredential[] {
 
 /** The vendor credentials a stack's config holds (keys without the project's namespace, as stackConfig reads them). */
 export function vendorCredentialsOf(get: (key: string) => string | undefined): VendorCredential[] {
-  return [...VENDOR_CREDENTIALS, ...portkeyProviderKeys(get("portkeyProviders"))].filter((c) =>
+  return [...VENDOR_CREDENTIALS, ...portkeyProviderKeys(get(PORTKEY.portkeyProviders.name))].filter((c) =>
     Boolean(get(c.keys[0])),
   );
 }
