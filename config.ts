@@ -8,6 +8,7 @@ import { ROTATED_SERVICES, type RotatedService } from "./integrations/credential
 import { envName, type KeyDef } from "./integrations/keys";
 import { REGISTRY, type Registry } from "./integrations/registry";
 import type { RotationState } from "./integrations/rotation";
+import { closest, shapeProblems } from "./integrations/shape";
 import {
   type AnySpec,
   type ConfigOf,
@@ -58,13 +59,24 @@ export interface ConfigSource {
   /** The namespace (project name). */
   name: string;
   get(key: string): string | undefined;
+  /** Every key the stack sets in the namespace (without it), where the source can list them. */
+  keys?(): string[];
   /** Whether the key (full name, namespace:key) is stored as a secret; undefined when unknown. */
   isSecret?(fullKey: string): boolean;
 }
 
 /** The running program's config. */
 export function programConfig(cfg = new pulumi.Config()): ConfigSource {
-  return { name: cfg.name, get: (k) => cfg.get(k), isSecret: isConfigSecret };
+  const prefix = `${cfg.name}:`;
+  return {
+    name: cfg.name,
+    get: (k) => cfg.get(k),
+    isSecret: isConfigSecret,
+    keys: () =>
+      Object.keys(pulumi.runtime.allConfig())
+        .filter((k) => k.startsWith(prefix))
+        .map((k) => k.slice(prefix.length)),
+  };
 }
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
@@ -82,7 +94,11 @@ export class ConfigReader {
     return `${this.cfg.name}:${typeof k === "string" ? k : k.name}`;
   }
 
+  /** The keys read so far (a secret named by another key's value included). */
+  readonly read = new Set<string>();
+
   private raw(k: KeyDef): string | undefined {
+    this.read.add(k.name);
     const v = this.cfg.get(k.name);
     return v === undefined || v === "" ? undefined : v;
   }
@@ -108,6 +124,23 @@ export class ConfigReader {
       if (typeof k.default === "string" && k.default !== "") return k.default;
       if (k.required) this.problems.push(`${this.full(k)} is required: ${k.what ?? "a string"}`);
       return "";
+    }
+    // values no vendor takes: a newline in a host, a 10,000-character name
+    if ([...v].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) {
+      this.problems.push(
+        `${this.full(k)} must not contain control characters (a newline, a tab); got ${JSON.stringify(v)}`,
+      );
+      return "";
+    }
+    const max = k.maxLength ?? 1024;
+    if (v.length > max) {
+      this.problems.push(`${this.full(k)} must be at most ${max} characters; got ${v.length}`);
+      return "";
+    }
+    if (k.secureUrl && !isSecureUrl(v) && (!k.pattern || k.pattern.test(v))) {
+      this.problems.push(
+        `${this.full(k)} must be https (or http to this machine): credentials travel to it; got "${v}"`,
+      );
     }
     if (k.oneOf && !k.oneOf.includes(v)) {
       this.problems.push(`${this.full(k)} must be one of ${k.oneOf.join(", ")}; got "${v}"`);
@@ -172,8 +205,9 @@ export class ConfigReader {
     const { value, malformed } = this.json(k);
     if (value === undefined && !malformed) return undefined;
     // {} is the declared default of optional objects: the same as unset
-    if (value && typeof value === "object" && !Array.isArray(value)) {
-      return Object.keys(value).length ? (value as Record<string, unknown>) : undefined;
+    if (isRecord(value)) {
+      if (k.shape) this.problems.push(...shapeProblems(value, k.shape, this.full(k)));
+      return Object.keys(value).length ? value : undefined;
     }
     this.problems.push(`${this.full(k)} must be an object; got ${this.raw(k)}`);
     return undefined;
@@ -201,6 +235,8 @@ export class ConfigReader {
       } else {
         seen.push(name);
       }
+      if (isRecord(item) && k.shape)
+        this.problems.push(...shapeProblems(item, k.shape, `${this.full(k)}[${i}]`));
     });
     return value as T[];
   }
@@ -208,6 +244,7 @@ export class ConfigReader {
   /** A secret value; refuses one stored in plain text so a credential never sits unencrypted in a stack file. */
   secret(k: KeyDef | string): pulumi.Output<string> {
     const name = typeof k === "string" ? k : k.name;
+    this.read.add(name);
     const v = this.cfg.get(name);
     if (v === undefined || v === "") {
       this.problems.push(`${this.full(name)} is required: a secret (pulumi config set --secret ${name} ...)`);
@@ -221,6 +258,19 @@ export class ConfigReader {
 
   done(): void {
     if (this.problems.length) throw new ConfigError(this.problems);
+  }
+}
+
+/** https, or http to this machine (loopback), where the sandbox's stand-ins answer. */
+export function isSecureUrl(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return (
+      u.protocol === "https:" ||
+      (u.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(u.hostname))
+    );
+  } catch {
+    return false;
   }
 }
 
@@ -287,6 +337,7 @@ export function loadStackConfig(
     integrations[spec.name] = value;
   }
   const minted = mintedServices(specs, flags, (k) => Boolean(cfg.get(k.name)));
+  unknownKeys(r, cfg, specs);
   r.done();
   return {
     ...(integrations as IntegrationConfigs),
@@ -297,6 +348,23 @@ export function loadStackConfig(
     ciCredentials,
     minted,
   };
+}
+
+/**
+ * Keys in the project's namespace that nothing defines or reads: a typo (`airbyteEnabeld`) would otherwise
+ * change nothing and say nothing.
+ */
+function unknownKeys(r: ConfigReader, cfg: ConfigSource, specs: readonly AnySpec[]): void {
+  const defined = [STACK, ...specs.map((s) => s.keys)].flatMap((keys) =>
+    Object.values(keys).map((k) => k.name),
+  );
+  for (const key of cfg.keys?.() ?? []) {
+    if (defined.includes(key) || r.read.has(key)) continue;
+    const hint = closest(key, defined);
+    r.problems.push(
+      `${r.full(key)} is not a setting of this program${hint ? ` (did you mean ${hint}?)` : ""}; remove it with pulumi config rm ${key}`,
+    );
+  }
 }
 
 function readRotation(r: ConfigReader): RotationConfig {

@@ -1,7 +1,9 @@
 // Config keys, defined once. Each integration declares its keys in integrations/<name>/keys.ts with this
 // module's `defineKeys`; everything else (config.ts, the providers' clients, `sophia check`, the .env name
 // table, the Pulumi.yaml comparison test) reads the definition instead of spelling the key or its default.
-// No imports: provider closures, serialized by value, and the CLI at start-up both load these files.
+// No imports at run time: provider closures, serialized by value, and the CLI at start-up both load these
+// files.
+import type { Shape } from "./shape";
 
 export type KeyType = "string" | "integer" | "boolean" | "array" | "object";
 
@@ -31,6 +33,15 @@ export interface KeySpec {
   max?: number;
   /** Strings: the accepted values. */
   oneOf?: readonly string[];
+  /** Strings: the longest value accepted (default 1,024 characters). */
+  maxLength?: number;
+  /**
+   * A URL credentials travel to (an API key in a header, a token in the query): https only, except to this
+   * machine (loopback), where the sandbox's stand-ins answer plain http.
+   */
+  secureUrl?: boolean;
+  /** Structured values: the properties the object (or each object of the list) may have. */
+  shape?: Shape;
 }
 
 export interface KeyDef extends KeySpec {
@@ -53,8 +64,21 @@ export const upperSnake = (camelCase: string): string =>
 /** The environment variable a key falls back to. */
 export const envName = (k: KeyDef): string => k.env ?? upperSnake(k.name);
 
-/** An http(s) URL (credential-bearing URLs are further checked by config.ts). */
-export const URL_RULE = { pattern: /^https?:\/\/\S+$/, what: "an http(s) URL" } as const;
+/** An http(s) URL that credentials travel to: https, or http to this machine only (see KeySpec.secureUrl). */
+export const URL_RULE = { pattern: /^https?:\/\/\S+$/, what: "an http(s) URL", secureUrl: true } as const;
+
+/** A host name or an IP address (no scheme, port, path or whitespace). */
+export const HOST_RULE = {
+  pattern:
+    /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$|^\[?[0-9A-Fa-f:.]+\]?$/,
+  what: "a host name or an IP address",
+} as const;
+
+/** A PostgreSQL identifier the pipelines can use unquoted: lower-case, at most 63 bytes. */
+export const PG_IDENTIFIER_RULE = {
+  pattern: /^[a-z_][a-z0-9_]{0,62}$/,
+  what: "a PostgreSQL identifier (lower-case letters, digits and _, at most 63 characters)",
+} as const;
 
 /**
  * A setting at call time: the stack's config (as handed to a dynamic provider's configure), else the

@@ -1,5 +1,5 @@
 // estuary: its config keys, defined once (see integrations/keys.ts).
-import { defineKeys, URL_RULE } from "../keys";
+import { defineKeys, PG_IDENTIFIER_RULE, URL_RULE } from "../keys";
 
 export const ESTUARY = defineKeys({
   estuaryEnabled: {
@@ -25,13 +25,15 @@ export const ESTUARY = defineKeys({
     type: "string",
     description: "Catalog prefix of every spec, ending in / (default sophia-ai/<stack>/).",
     default: "",
-    pattern: /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*\/$/,
+    pattern: /^(?=.{1,512}$)[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*\/$/,
     what: "an Estuary catalog prefix ending in /, e.g. sophia-ai/production/",
   },
   estuaryDataPlane: {
     type: "string",
     description: "Data plane the specs run in.",
     default: "ops/dp/public/gcp-us-central1-c1",
+    pattern: /^[a-z0-9][a-z0-9/_.-]{0,200}$/,
+    what: "a data plane name like ops/dp/public/gcp-us-central1-c1",
   },
   estuaryRedisTtlSeconds: {
     type: "integer",
@@ -54,6 +56,7 @@ export const ESTUARY = defineKeys({
     type: "string",
     description: "PostgreSQL schema of the staging tables.",
     default: "estuary_staging",
+    ...PG_IDENTIFIER_RULE,
   },
   estuaryMaterializeSnowflake: {
     type: "boolean",
@@ -75,6 +78,7 @@ export const ESTUARY = defineKeys({
     default: "",
     required: true,
     what: "the Snowflake account identifier",
+    pattern: /^[A-Za-z0-9_.-]{1,255}$/,
   },
   estuaryIngestUrl: {
     type: "string",
@@ -82,6 +86,7 @@ export const ESTUARY = defineKeys({
       "The published capture's HTTP-ingest URL (from Estuary), where `sophia secrets rotate` checks a new webhook token (optional; without it an Estuary rotation cannot be verified and is reverted).",
     default: "",
     readBy: "cli",
+    ...URL_RULE,
   },
   estuaryRefreshToken: {
     type: "string",

@@ -13,6 +13,7 @@ export const GITHUB = defineKeys({
     default: "",
     required: true,
     what: "the repository name (the owner is github:owner)",
+    pattern: /^[A-Za-z0-9_.-]{1,100}$/,
   },
   githubProductionReviewers: {
     type: "array",

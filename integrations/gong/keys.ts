@@ -1,5 +1,60 @@
 // gong: its config keys, defined once (see integrations/keys.ts).
 import { defineKeys, URL_RULE } from "../keys";
+import type { Shape } from "../shape";
+
+const SCOPED: Shape = { permissionLevel: "string", teamLeadIds: "strings" };
+
+/** The permission fields of Gong's PermissionProfileDTO a profile may set (integrations/gong.ts, GongPermissions). */
+const GONG_PERMISSIONS: Shape = {
+  callsAccess: SCOPED,
+  dealsAccess: SCOPED,
+  emailsAccess: SCOPED,
+  libraryFolderAccess: {
+    permissionLevel: { oneOf: ["none", "all", "specific-folders"] },
+    libraryFolderIds: "strings",
+    managePublicFolder: "boolean",
+    manageStreams: "boolean",
+    manageFolderCalls: "boolean",
+    shareFoldersAndStreams: "boolean",
+  },
+  ...Object.fromEntries(
+    [
+      "scoreCalls",
+      "downloadCallMedia",
+      "shareCallsWithCustomers",
+      "manuallyScheduleAndUploadCalls",
+      "privateCalls",
+      "deleteCalls",
+      "trimCalls",
+      "listenInCalls",
+      "deleteEmails",
+      "callsAndSearch",
+      "library",
+      "deals",
+      "createEditAndDeleteDealsBoards",
+      "dealsInlineEditing",
+      "account",
+      "coaching",
+      "usage",
+      "teamStats",
+      "initiatives",
+      "market",
+      "activity",
+      "forecast",
+      "forecastManage",
+      "engageManageCompanyTemplates",
+      "engageManageCompanySequences",
+      "engageSnoozeFlowToDosForOthers",
+      "manageGeneralBusinessSettings",
+      "manageScorecards",
+      "exportCallsAndCoachingDataToCSV",
+      "crmDataInlineEditing",
+      "crmDataImport",
+      "viewRevenueAnalytics",
+      "manageRevenueAnalytics",
+    ].map((k) => [k, "boolean" as const]),
+  ),
+};
 
 export const GONG = defineKeys({
   gongEnabled: {
@@ -29,6 +84,7 @@ export const GONG = defineKeys({
     description:
       'The tenant\'s one generic CRM integration, {"name": "...", "ownerEmail": "..."} (optional).',
     default: {},
+    shape: { name: "string", ownerEmail: "string", deleteTimeoutSeconds: "integer" },
   },
   gongPermissionProfiles: {
     type: "array",
@@ -36,6 +92,7 @@ export const GONG = defineKeys({
     description:
       'Permission profiles, [{"name": "integration-readonly", "permissions": {...}}]; Gong cannot delete one.',
     default: [],
+    shape: { name: "string", permissions: GONG_PERMISSIONS },
   },
   gongWebhookUrl: {
     type: "string",

@@ -19,12 +19,14 @@ export const LAMBDA = defineKeys({
     description:
       'SSH keys, [{"name", "publicKey"?}]; without publicKey Lambda generates the pair (private key: secret output).',
     default: [],
+    shape: { name: "string", publicKey: "string" },
   },
   lambdaFileSystems: {
     type: "array",
     items: "object",
     description: 'File systems, [{"name", "region"}].',
     default: [],
+    shape: { name: "string", region: "string" },
   },
   lambdaLaunchInstances: {
     type: "boolean",
@@ -36,6 +38,13 @@ export const LAMBDA = defineKeys({
     items: "object",
     description: 'Instances, [{"name", "instanceType", "region", "sshKeyNames", "fileSystemNames"?}].',
     default: [],
+    shape: {
+      name: "string",
+      instanceType: "string",
+      region: "string",
+      sshKeyNames: "strings",
+      fileSystemNames: "strings",
+    },
   },
   lambdaApiKey: { type: "string", description: "Lambda Cloud API key.", secret: true },
 });

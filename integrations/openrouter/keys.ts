@@ -19,12 +19,20 @@ export const OPENROUTER = defineKeys({
     description:
       'API keys, [{"name": "app", "limit": 50, "limitReset": "monthly", "expiresAt": "...", "generation": 0}]; a new generation replaces the key.',
     default: [],
+    shape: {
+      name: "string",
+      limit: "number",
+      limitReset: { oneOf: ["daily", "weekly", "monthly"] },
+      expiresAt: "string",
+      generation: "integer",
+    },
   },
   llmModels: {
     type: "object",
     description:
       'Model allow-list and fallback order, {"allow": ["openai/gpt-4o"], "fallbacks": [...]}; validated against OpenRouter\'s GET /models.',
     default: {},
+    shape: { allow: "strings", fallbacks: "strings" },
   },
   openrouterManagementKey: {
     type: "string",

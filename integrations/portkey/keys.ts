@@ -17,6 +17,8 @@ export const PORTKEY = defineKeys({
     type: "string",
     description: "Portkey workspace (optional; the API key's default workspace otherwise).",
     default: "",
+    pattern: /^[A-Za-z0-9_-]{1,64}$/,
+    what: "a Portkey workspace id",
   },
   portkeyProviders: {
     type: "array",
@@ -24,6 +26,23 @@ export const PORTKEY = defineKeys({
     description:
       'LLM providers, [{"name", "provider", "apiKeySecret": "<secret config key>" | "openrouterKey": "<openrouterKeys name>", "rateLimit", "usageLimit"}].',
     default: [],
+    shape: {
+      name: "string",
+      provider: "string",
+      apiKeySecret: "string",
+      openrouterKey: "string",
+      rateLimit: {
+        type: { oneOf: ["requests", "tokens"] },
+        unit: { oneOf: ["rpm", "rph", "rpd"] },
+        value: "number",
+      },
+      usageLimit: {
+        credit_limit: "number",
+        type: { oneOf: ["cost", "tokens"] },
+        alert_threshold: "number",
+        periodic_reset: { oneOf: ["monthly", "weekly"] },
+      },
+    },
   },
   portkeyConfigs: {
     type: "array",
@@ -31,12 +50,24 @@ export const PORTKEY = defineKeys({
     description:
       'Routing configs, [{"name", "strategy": "fallback"|"loadbalance", "targets": [{"provider", "weight", "overrideParams"}], "cache"}].',
     default: [],
+    shape: {
+      name: "string",
+      strategy: { oneOf: ["fallback", "loadbalance"] },
+      targets: { list: { provider: "string", weight: "number", overrideParams: "record" } },
+      cache: { mode: { oneOf: ["simple", "semantic"] }, maxAge: "integer" },
+    },
   },
   portkeyGuardrail: {
     type: "object",
     description:
       'A guardrail attached to every config, {"name", "checks": [{"id", "parameters"}]} (optional).',
     default: {},
+    shape: {
+      name: "string",
+      checks: { list: { id: "string", parameters: "record", name: "string", is_enabled: "boolean" } },
+      deny: "boolean",
+      attachToConfigs: "boolean",
+    },
   },
   portkeyApiKey: { type: "string", description: "Portkey admin API key.", secret: true },
 });

@@ -1,5 +1,5 @@
 // postgres: its config keys, defined once (see integrations/keys.ts).
-import { defineKeys } from "../keys";
+import { defineKeys, HOST_RULE, PG_IDENTIFIER_RULE } from "../keys";
 
 export const POSTGRES = defineKeys({
   postgresHost: {
@@ -7,14 +7,21 @@ export const POSTGRES = defineKeys({
     description: "PostgreSQL host Airbyte writes to.",
     default: "",
     required: true,
+    ...HOST_RULE,
     what: "the PostgreSQL host name",
   },
   postgresPort: { type: "integer", description: "PostgreSQL port.", default: 5432, min: 1, max: 65535 },
-  postgresDatabase: { type: "string", description: "PostgreSQL database.", default: "sophia_intel" },
+  postgresDatabase: {
+    type: "string",
+    description: "PostgreSQL database.",
+    default: "sophia_intel",
+    ...PG_IDENTIFIER_RULE,
+  },
   postgresSchema: {
     type: "string",
     description: "PostgreSQL schema the Gong streams land in.",
     default: "gong",
+    ...PG_IDENTIFIER_RULE,
   },
   postgresUser: {
     type: "string",
@@ -22,6 +29,7 @@ export const POSTGRES = defineKeys({
     default: "",
     required: true,
     what: "the PostgreSQL user the pipelines write as",
+    pattern: /^[A-Za-z_][A-Za-z0-9_.@-]{0,62}$/,
   },
   postgresSslMode: {
     type: "string",

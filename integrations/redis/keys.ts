@@ -1,5 +1,5 @@
 // redis: its config keys, defined once (see integrations/keys.ts).
-import { defineKeys } from "../keys";
+import { defineKeys, HOST_RULE } from "../keys";
 
 export const REDIS = defineKeys({
   redisEnabled: { type: "boolean", description: "Add the Redis destination.", default: true },
@@ -8,6 +8,7 @@ export const REDIS = defineKeys({
     description: "Redis host of the hot cache.",
     default: "",
     required: true,
+    ...HOST_RULE,
     what: "the Redis host name",
   },
   redisPort: { type: "integer", description: "Redis port.", default: 6379, min: 1, max: 65535 },
@@ -15,6 +16,8 @@ export const REDIS = defineKeys({
     type: "string",
     description: "Redis ACL user. Its password is redisPassword.",
     default: "default",
+    pattern: /^[!-~]{1,128}$/,
+    what: "a Redis ACL user name (no spaces)",
   },
   redisSsl: { type: "boolean", description: "Connect to Redis over TLS.", default: true },
   redisPassword: { type: "string", description: "Password of redisUser.", secret: true },

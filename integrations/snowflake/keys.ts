@@ -31,14 +31,14 @@ export const SNOWFLAKE = defineKeys({
     type: "string",
     description: "Database name (default <PREFIX>_ANALYTICS).",
     default: "",
-    pattern: /^[A-Z][A-Z0-9_]*$/,
+    pattern: /^[A-Z][A-Z0-9_]{0,254}$/,
     what: "an upper-case identifier",
   },
   snowflakeSchema: {
     type: "string",
     description: "Schema the platform writes to.",
     default: "GONG",
-    pattern: /^[A-Z][A-Z0-9_]*$/,
+    pattern: /^[A-Z][A-Z0-9_]{0,254}$/,
     what: "an upper-case identifier",
   },
 });

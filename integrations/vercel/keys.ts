@@ -1,5 +1,5 @@
 // vercel: its config keys, defined once (see integrations/keys.ts).
-import { defineKeys, URL_RULE } from "../keys";
+import { defineKeys, HOST_RULE, URL_RULE } from "../keys";
 
 export const VERCEL = defineKeys({
   vercelEnabled: {
@@ -21,11 +21,25 @@ export const VERCEL = defineKeys({
     pattern: /^[a-z0-9][a-z0-9-]{0,99}$/,
     what: "a Vercel project name",
   },
-  vercelFramework: { type: "string", description: "Vercel framework preset.", default: "nextjs" },
+  vercelFramework: {
+    type: "string",
+    description: "Vercel framework preset.",
+    default: "nextjs",
+    pattern: /^[a-z0-9-]{1,50}$/,
+    what: "a Vercel framework preset like nextjs",
+  },
   vercelGitRepository: {
     type: "string",
     description: "owner/name of the GitHub repository Vercel deploys from (optional).",
     default: "",
+    pattern: /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9_.-]{1,100}$/,
+    what: "owner/name of a GitHub repository",
   },
-  vercelDomain: { type: "string", description: "Custom domain of the project (optional).", default: "" },
+  vercelDomain: {
+    type: "string",
+    description: "Custom domain of the project (optional).",
+    default: "",
+    ...HOST_RULE,
+    what: "a domain name",
+  },
 });
