@@ -93,3 +93,15 @@ export const UUID_RULE = {
   pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
   what: "a UUID",
 } as const;
+
+/** A setting a client cannot work without: its value, or an error naming the key and its variable. */
+export function requiredSetting(
+  service: string,
+  k: KeyDef,
+  get: (key: string) => string | undefined,
+  what = "config",
+): string {
+  const v = setting(k, get);
+  if (!v) throw new Error(`${service}: missing ${what} \`${k.name}\` (or ${envName(k)})`);
+  return v;
+}

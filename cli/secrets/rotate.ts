@@ -1,9 +1,11 @@
 // `sophia secrets rotate`: the blue/green rotation of every credential the program mints (README,
 // "Rotating credentials"); ./audit says which are due. A rotation is recorded in the stack's config only
 // when it happened: whatever fails puts the config back as it was and says so, per service.
+
 import type { Stack } from "@pulumi/pulumi/automation";
 import { ROTATED_SERVICES, type RotatedService } from "../../integrations/credentials";
 import { rotationStatus, slotGenerations } from "../../integrations/rotation";
+import { STACK } from "../../integrations/stack/keys";
 import { CliError, EXIT, engineMessage, openStack, progress, stackConfig } from "../common";
 import { DUE_WITHIN_DAYS, maxAgeDaysOf, type RotationEntry } from "./audit";
 import { credentialSlots, type StateDeployment } from "./state";
@@ -128,7 +130,7 @@ export async function rotateService(
   if (prev?.epoch !== undefined && (!Number.isInteger(prev.epoch) || prev.epoch < 0)) {
     return failedAt(
       { service, fromEpoch: 0 },
-      `rotation.${service}.epoch is ${JSON.stringify(prev.epoch)}, not a whole number`,
+      `${STACK.rotation.name}.${service}.epoch is ${JSON.stringify(prev.epoch)}, not a whole number`,
       "nothing was changed",
     );
   }
@@ -319,11 +321,11 @@ function credentialUrns(deployment: StateDeployment, service: RotatedService): s
 function stackDriver(stack: Stack): RotationDriver {
   return {
     async rotation() {
-      const v = (await stackConfig(stack)).get("rotation")?.value;
+      const v = (await stackConfig(stack)).get(STACK.rotation.name)?.value;
       return v ? JSON.parse(v) : {};
     },
     async setRotation(service, epoch, rotatedAt) {
-      const key = `rotation.${service}`;
+      const key = `${STACK.rotation.name}.${service}`;
       if (epoch === undefined && rotatedAt === undefined) {
         await stack.removeConfig(key, true);
         return;
@@ -351,7 +353,9 @@ function stackDriver(stack: Stack): RotationDriver {
       const check = ROTATION_CHECKS[service];
       if (!check) throw new Error(`no live check of ${service} credentials can run from here`);
       const values = await stackConfig(stack);
-      const rotation: Record<string, RotationEntry> = JSON.parse(values.get("rotation")?.value || "{}");
+      const rotation: Record<string, RotationEntry> = JSON.parse(
+        values.get(STACK.rotation.name)?.value || "{}",
+      );
       // Exported with secrets shown (the Automation API's export): the value stays in memory, never printed.
       const deployment = (await stack.exportStack()).deployment;
       const epoch = rotation[service]?.epoch ?? 0;

@@ -1,4 +1,6 @@
 // Airbyte public API v1 client (sandbox/specs/vendor/airbyte/api.yaml), on the shared client layer.
+import { AIRBYTE } from "../../integrations/airbyte/keys";
+import { requiredSetting } from "../../integrations/keys";
 import { type ConfigGet, cachedClient } from "../dynamic";
 import { ApiClient, type ApiClientOptions, ClientCredentialsAuth } from "../http/client";
 
@@ -75,14 +77,11 @@ export const AIRBYTE_SECRET_MASK = "**********";
 
 /** Settings from the stack config (as handed to a dynamic provider's configure) or the environment. */
 export function airbyteSettings(get: (key: string) => string | undefined): AirbyteSettings {
-  const apiUrl = get("airbyteApiUrl") || process.env.AIRBYTE_API_URL || "https://api.airbyte.com/v1";
-  const clientId = get("airbyteClientId") || process.env.AIRBYTE_CLIENT_ID;
-  const clientSecret = get("airbyteClientSecret") || process.env.AIRBYTE_CLIENT_SECRET;
-  if (!clientId) throw new Error("Airbyte: missing config `airbyteClientId` (or AIRBYTE_CLIENT_ID)");
-  if (!clientSecret) {
-    throw new Error("Airbyte: missing secret config `airbyteClientSecret` (or AIRBYTE_CLIENT_SECRET)");
-  }
-  return { apiUrl, clientId, clientSecret };
+  return {
+    apiUrl: requiredSetting("Airbyte", AIRBYTE.airbyteApiUrl, get),
+    clientId: requiredSetting("Airbyte", AIRBYTE.airbyteClientId, get),
+    clientSecret: requiredSetting("Airbyte", AIRBYTE.airbyteClientSecret, get, "secret config"),
+  };
 }
 
 export class AirbyteClient {

@@ -8,6 +8,8 @@
 // {"id","secret"} as flowctl stores it, is exchanged through the RPC generate_access_token for a JWT
 // access token, renewed when less than a minute of it is left. A single-use refresh token is answered
 // with its successor, which this process keeps using.
+import { ESTUARY } from "../../integrations/estuary/keys";
+import { requiredSetting, setting } from "../../integrations/keys";
 import { type ConfigGet, cachedClient } from "../dynamic";
 import {
   ApiClient,
@@ -56,9 +58,9 @@ export interface PublishOptions {
 }
 
 /** The public control plane's PostgREST root (flowctl's default). */
-export const ESTUARY_DEFAULT_API_URL = "https://eyrcnmuzzyriypdajwdk.supabase.co/rest/v1";
+export const ESTUARY_DEFAULT_API_URL = String(ESTUARY.estuaryApiUrl.default);
 /** Estuary's config-encryption service, as flowctl, the UI and estuary-cdk call it. */
-export const ESTUARY_DEFAULT_ENCRYPTION_URL = "https://config-encryption.estuary.dev";
+export const ESTUARY_DEFAULT_ENCRYPTION_URL = String(ESTUARY.estuaryConfigEncryptionUrl.default);
 /** The publication id Flow expects for a spec that must not exist yet. */
 export const NO_PUB_ID = "00:00:00:00:00:00:00:00";
 
@@ -70,20 +72,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * are Estuary's public API and its key, another thing than the control plane this client talks to.
  */
 export function estuarySettings(get: (key: string) => string | undefined): EstuarySettings {
-  const apiUrl = get("estuaryApiUrl") || process.env.ESTUARY_CONTROL_PLANE_URL || ESTUARY_DEFAULT_API_URL;
-  const refreshToken = get("estuaryRefreshToken") || process.env.ESTUARY_REFRESH_TOKEN;
-  if (!refreshToken) {
-    throw new Error("Estuary: missing config `estuaryRefreshToken` (or ESTUARY_REFRESH_TOKEN)");
-  }
-  const apiKey = get("estuaryApiKey") || process.env.ESTUARY_CONTROL_PLANE_API_KEY || undefined;
-  const configEncryptionUrl =
-    get("estuaryConfigEncryptionUrl") ||
-    process.env.ESTUARY_CONFIG_ENCRYPTION_URL ||
-    ESTUARY_DEFAULT_ENCRYPTION_URL;
+  const apiUrl = requiredSetting("Estuary", ESTUARY.estuaryApiUrl, get);
+  const refreshToken = requiredSetting("Estuary", ESTUARY.estuaryRefreshToken, get);
+  const apiKey = setting(ESTUARY.estuaryApiKey, get);
+  const configEncryptionUrl = requiredSetting("Estuary", ESTUARY.estuaryConfigEncryptionUrl, get);
   // credentials travel to it in plain text: https, or a service on this machine
   if (!isSafeUrl(configEncryptionUrl)) {
     throw new Error(
-      `Estuary: estuaryConfigEncryptionUrl must be an https URL (or http on this machine); got ${configEncryptionUrl}`,
+      `Estuary: ${ESTUARY.estuaryConfigEncryptionUrl.name} must be an https URL (or http on this machine); got ${configEncryptionUrl}`,
     );
   }
   return { apiUrl, refreshToken, apiKey, configEncryptionUrl };
@@ -101,7 +97,9 @@ export function parseRefreshToken(token: string): { id: string; secret: string }
     }
   }
   // Never echo the token: it is a credential.
-  throw new Error('Estuary: estuaryRefreshToken is not a Flow refresh token (base64 of {"id","secret"})');
+  throw new Error(
+    `Estuary: ${ESTUARY.estuaryRefreshToken.name} is not a Flow refresh token (base64 of {"id","secret"})`,
+  );
 }
 
 /** Seconds until a JWT's `exp`, or undefined when it carries none (its signature is not checked). */

@@ -7,6 +7,8 @@
 //   into an immediate error carrying Gong's message.
 // - Adoption by name reads the profile listing once per provider process (a cache on globalThis that our
 //   own writes keep current), so creating N profiles costs N + 1 requests, not 2N.
+import { GONG } from "../../integrations/gong/keys";
+import { requiredSetting } from "../../integrations/keys";
 import { type ConfigGet, cachedClient } from "../dynamic";
 import { ApiClient, type ApiClientOptions, basicAuth, HeaderAuth, isApiError } from "../http/client";
 
@@ -60,14 +62,9 @@ export type RequestStatus = "PENDING" | "IN_PROGRESS" | "DONE" | "FAILED";
 
 /** Settings from the stack config (as handed to a dynamic provider's configure) or the environment. */
 export function gongSettings(get: (key: string) => string | undefined): GongSettings {
-  const apiUrl = get("gongApiUrl") || process.env.GONG_API_URL;
-  const accessKey = get("gongAccessKey") || process.env.GONG_ACCESS_KEY;
-  const accessKeySecret = get("gongAccessKeySecret") || process.env.GONG_ACCESS_KEY_SECRET;
-  if (!apiUrl) throw new Error("Gong: missing config `gongApiUrl` (or GONG_API_URL)");
-  if (!accessKey) throw new Error("Gong: missing config `gongAccessKey` (or GONG_ACCESS_KEY)");
-  if (!accessKeySecret) {
-    throw new Error("Gong: missing config `gongAccessKeySecret` (or GONG_ACCESS_KEY_SECRET)");
-  }
+  const apiUrl = requiredSetting("Gong", GONG.gongApiUrl, get);
+  const accessKey = requiredSetting("Gong", GONG.gongAccessKey, get);
+  const accessKeySecret = requiredSetting("Gong", GONG.gongAccessKeySecret, get);
   return { apiUrl: apiUrl.replace(/\/+$/, "").replace(/\/v2$/, ""), accessKey, accessKeySecret };
 }
 

@@ -10,6 +10,8 @@
 // second per API URL, and launches additionally to one per 12 s, process-wide, so the client does not
 // provoke 429s (which the shared layer would still wait out, honouring Retry-After).
 
+import { requiredSetting } from "../../integrations/keys";
+import { LAMBDA } from "../../integrations/lambda/keys";
 import { type ConfigGet, cachedClient } from "../dynamic";
 import {
   ApiClient,
@@ -110,10 +112,10 @@ export type LambdaClientOptions = Partial<ApiClientOptions> & Partial<LambdaTimi
 
 /** Settings from the stack config (as handed to a dynamic provider's configure) or the environment. */
 export function lambdaSettings(get: (key: string) => string | undefined): LambdaSettings {
-  const apiUrl = get("lambdaApiUrl") || process.env.LAMBDA_API_URL || "https://cloud.lambda.ai";
-  const apiKey = get("lambdaApiKey") || process.env.LAMBDA_API_KEY;
-  if (!apiKey) throw new Error("Lambda: missing config `lambdaApiKey` (or LAMBDA_API_KEY)");
-  return { apiUrl, apiKey };
+  return {
+    apiUrl: requiredSetting("Lambda", LAMBDA.lambdaApiUrl, get),
+    apiKey: requiredSetting("Lambda", LAMBDA.lambdaApiKey, get),
+  };
 }
 
 /** Lambda's error object from an ApiError's body, if the API sent one. */

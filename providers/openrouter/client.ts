@@ -1,6 +1,8 @@
 // OpenRouter management API client (sandbox/specs/vendor/openrouter/openapi.yaml), on the shared client
 // layer: API keys (list, createKeys, getKey, updateKeys, deleteKeys) with a management key as Bearer,
 // and the model catalogue (getModels) that model allow-lists and fallback orders are validated against.
+import { requiredSetting } from "../../integrations/keys";
+import { OPENROUTER } from "../../integrations/openrouter/keys";
 import { type ConfigGet, cachedClient } from "../dynamic";
 import { ApiClient, type ApiClientOptions, bearerAuth, HeaderAuth } from "../http/client";
 
@@ -45,12 +47,10 @@ export interface ModelInfo {
 
 /** Settings from the stack config (as handed to a dynamic provider's configure) or the environment. */
 export function openrouterSettings(get: (key: string) => string | undefined): OpenRouterSettings {
-  const apiUrl = get("openrouterApiUrl") || process.env.OPENROUTER_API_URL || "https://openrouter.ai/api/v1";
-  const managementKey = get("openrouterManagementKey") || process.env.OPENROUTER_MANAGEMENT_KEY;
-  if (!managementKey) {
-    throw new Error("OpenRouter: missing config `openrouterManagementKey` (or OPENROUTER_MANAGEMENT_KEY)");
-  }
-  return { apiUrl, managementKey };
+  return {
+    apiUrl: requiredSetting("OpenRouter", OPENROUTER.openrouterApiUrl, get),
+    managementKey: requiredSetting("OpenRouter", OPENROUTER.openrouterManagementKey, get),
+  };
 }
 
 export class OpenRouterClient {

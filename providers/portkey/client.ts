@@ -8,6 +8,8 @@
 // vendor's API key) plus /providers (a workspace's use of an integration, with its usage and rate
 // limits; POST /providers requires `integration_id`). So an LLM provider is an integration + a provider.
 
+import { requiredSetting } from "../../integrations/keys";
+import { PORTKEY } from "../../integrations/portkey/keys";
 import { type ConfigGet, cachedClient } from "../dynamic";
 import {
   ApiClient,
@@ -96,10 +98,10 @@ type Query = Record<string, string | number | undefined>;
 
 /** Settings from the stack config (as handed to a dynamic provider's configure) or the environment. */
 export function portkeySettings(get: (key: string) => string | undefined): PortkeySettings {
-  const apiUrl = get("portkeyApiUrl") || process.env.PORTKEY_API_URL || "https://api.portkey.ai/v1";
-  const apiKey = get("portkeyApiKey") || process.env.PORTKEY_API_KEY;
-  if (!apiKey) throw new Error("Portkey: missing config `portkeyApiKey` (or PORTKEY_API_KEY)");
-  return { apiUrl, apiKey };
+  return {
+    apiUrl: requiredSetting("Portkey", PORTKEY.portkeyApiUrl, get),
+    apiKey: requiredSetting("Portkey", PORTKEY.portkeyApiKey, get),
+  };
 }
 
 /** Portkey's admin errors are {success: false, data: {message}}; the shared layer does not read `data`. */
