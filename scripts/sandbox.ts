@@ -42,7 +42,9 @@ async function portOwner(port: number, instance: string): Promise<PortOwner> {
     const res = await fetch(`http://127.0.0.1:${port}/__admin/identity`, {
       signal: AbortSignal.timeout(1500),
     });
-    const body: any = res.ok ? await res.json().catch(() => undefined) : undefined;
+    const body = (res.ok ? await res.json().catch(() => undefined) : undefined) as
+      | { service?: unknown; instance?: unknown }
+      | undefined;
     if (body && typeof body.service === "string")
       return body.instance === instance
         ? { kind: "ours" }
