@@ -116,6 +116,14 @@ export interface DiffSpec<I, O> {
    * create adopts by), "always", or a test. Absent: the answer says nothing about it.
    */
   deleteFirst?: Shared<I, O> | "always" | ((olds: O, news: I) => boolean);
+  /**
+   * Outputs an update never changes (the object's ids, slugs, creation time). A diff that answers
+   * "update" lists them, with the `replace` keys (an update happens only when none of those changed), as
+   * `stables`: the engine then keeps their old values known during a preview instead of making them
+   * unknown, so a resource whose replace key takes one of them (a connection's destinationId from a
+   * destination's actorId) does not preview a replacement that `up` will not make.
+   */
+  stables?: (keyof O & string)[];
 }
 
 function changed<I extends object, O extends object>(
@@ -131,7 +139,19 @@ function changed<I extends object, O extends object>(
   ];
 }
 
-/** Pulumi's diff answer for `spec`. */
+/** `stables` for an update answer of a spec that declares them; nothing otherwise. */
+function stablesOf<I, O>(spec: DiffSpec<I, O>, update: boolean): { stables?: string[] } {
+  if (!spec.stables || !update) return {};
+  return { stables: [...new Set<string>([...spec.stables, ...(spec.replace ?? [])])] };
+}
+
+/**
+ * Pulumi's diff answer for `spec`. An unknown new value (the engine passes the UNKNOWN sentinel, whole or
+ * nested, for an input that depends on a resource not yet created or changed in this preview) counts as
+ * a change of its key's kind: a replacement only for a key that replaces (`replace`, or a `replaceIf`
+ * test that says so), an in-place change for an update key. Hiding a replacement the value may cause
+ * would be worse than previewing one it may not; `stables` keep the values that cannot change known.
+ */
 export function diffOf<I extends object, O extends object>(
   spec: DiffSpec<I, O>,
   olds: O,
@@ -139,7 +159,12 @@ export function diffOf<I extends object, O extends object>(
 ): pulumi.dynamic.DiffResult {
   const replaces = changed(spec.replace, spec.replaceIf, olds, news);
   const updates = changed(spec.update, spec.updateIf, olds, news);
-  const result = { changes: replaces.length + updates.length > 0, replaces };
+  const changes = replaces.length + updates.length > 0;
+  const result: pulumi.dynamic.DiffResult = {
+    changes,
+    replaces,
+    ...stablesOf(spec, changes && !replaces.length),
+  };
   const first = spec.deleteFirst;
   if (first === undefined) return result;
   const keeps = () =>

@@ -149,6 +149,8 @@ const checkAndDiff: Pick<
     update: ["name", "configuration", "secretConfiguration"],
     // Adoption matches by name: the old object must be gone before a replacement of the same name is made.
     deleteFirst: "name",
+    // an update patches name and configuration: the id, connector definition and creation time stay
+    stables: ["actorId", "definitionId", "createdAt"],
   },
 };
 

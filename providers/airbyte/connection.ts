@@ -167,6 +167,7 @@ export const connectionProvider = dynamicProvider<ConnectionInputs, ConnectionOu
       "nonBreakingSchemaUpdatesBehavior",
     ],
     deleteFirst: "name",
+    stables: ["connectionId", "createdAt"],
   },
 
   async create(inputs, api) {

@@ -323,6 +323,8 @@ export const catalogSpecProvider = dynamicProvider<CatalogSpecInputs, CatalogSpe
     update: ["spec", "secretSpec"],
     // The same name cannot hold the old and the new spec at once.
     deleteFirst: "catalogName",
+    // a publication changes lastPubId, not the live spec's id
+    stables: ["liveSpecId"],
   },
 
   async create(inputs, api) {

@@ -83,6 +83,7 @@ export const crmIntegrationProvider = dynamicProvider<
     update: ["deleteTimeoutSeconds", "deletePollSeconds"],
     // One integration per tenant: the old one must be gone before the new one can be registered.
     deleteFirst: "always",
+    stables: ["integrationId"],
   },
 
   async create(inputs, api) {

@@ -184,7 +184,7 @@ export const permissionProfileProvider = dynamicProvider<
   normalize: (news) => ({ ...news, permissions: news.permissions ?? {} }),
   rules: { workspaceId: str(WORKSPACE_ID), name: str(), permissions: permissionProblems },
   // A profile cannot move between workspaces; the old one stays in Gong (see delete).
-  diff: { replace: ["workspaceId"], update: ["name", "permissions"] },
+  diff: { replace: ["workspaceId"], update: ["name", "permissions"], stables: ["profileId"] },
 
   async create(inputs, api) {
     const client = api();

@@ -134,6 +134,16 @@ export const instanceProvider = dynamicProvider<InstanceInputs, InstanceOutputs,
     update: ["name"],
     // create adopts a live instance of the same name: the old one must be terminated first
     deleteFirst: "name",
+    // a rename keeps the machine, its addresses and what it was launched with
+    stables: [
+      "instanceId",
+      "ip",
+      "privateIp",
+      "hostname",
+      "sshKeyNames",
+      "fileSystemNames",
+      "priceCentsPerHour",
+    ],
   },
 
   async create(inputs, api) {

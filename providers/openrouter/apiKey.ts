@@ -212,6 +212,8 @@ const apiKeyDeclaration: ProviderDeclaration<ApiKeyInputs, ApiKeyOutputs, OpenRo
     deleteFirst: (olds, news) =>
       !(isUnknown(news.name) || Object.values(news.keepers ?? {}).some(isUnknown)) &&
       remoteName(olds) === remoteName(news),
+    // an update never changes the key itself (its string, hash, label or creation time)
+    stables: ["hash", "key", "label", "createdAt"],
   },
 
   create: (inputs, api) => createKey(inputs, api()),

@@ -183,6 +183,7 @@ export const configProvider = dynamicProvider<ConfigInputs, ConfigOutputs, Portk
     update: ["name", "config"],
     // create adopts by name: the old config must go before a replacement of the same name is made
     deleteFirst: "name",
+    stables: ["slug", "configId"],
   },
 
   async create(inputs, api) {

@@ -89,7 +89,12 @@ const live = (g: GuardrailApi | undefined) => (g && g.status !== "archived" ? g 
 export const guardrailProvider = dynamicProvider<GuardrailInputs, GuardrailOutputs, PortkeyClient>({
   client: configuredPortkey,
   rules: { name: str(), workspaceId: optional(str()), checks: checksRule, actions: actionsRule },
-  diff: { replace: ["workspaceId"], update: ["name", "checks", "actions"], deleteFirst: "name" },
+  diff: {
+    replace: ["workspaceId"],
+    update: ["name", "checks", "actions"],
+    deleteFirst: "name",
+    stables: ["slug", "guardrailId"],
+  },
 
   async create(inputs, api) {
     const c = api();

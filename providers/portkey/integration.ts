@@ -57,6 +57,7 @@ export const integrationProvider = dynamicProvider<IntegrationInputs, Integratio
     update: ["name", "apiKey", "description"],
     // the slug is the identity: the old one must go before a replacement with the same slug
     deleteFirst: "slug",
+    stables: ["integrationId"],
   },
 
   async create(inputs, api) {

@@ -122,6 +122,7 @@ export const providerProvider = dynamicProvider<ProviderInputs, ProviderOutputs,
     replaceIf: { rateLimit: (olds, news) => !!olds.rateLimit && !news.rateLimit },
     update: ["name", "note", "usageLimits", "rateLimit"],
     deleteFirst: "slug",
+    stables: ["slug"],
   },
 
   async create(inputs, api) {

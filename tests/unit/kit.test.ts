@@ -174,3 +174,70 @@ describe("must", () => {
     expect(() => must(undefined, "Portkey: config was not found")).toThrow("Portkey: config was not found");
   });
 });
+
+describe("stables", () => {
+  // the same declaration, with the outputs an update keeps declared
+  const keeping = dynamicProvider<Inputs, Outputs, Map<string, Outputs>>({
+    client: () => remote,
+    rules: {},
+    diff: { replace: ["slug", "region"], update: ["name", "settings"], stables: ["objectId"] },
+    create: async () => ({ id: "o-s", outs }),
+    read: async () => outs,
+    delete: async () => {},
+  });
+
+  it("lists the declared outputs and the replace keys when the diff is an update", async () => {
+    const res = await keeping.diff!("o-s", outs, { ...valid, name: "m" });
+    expect(res).toEqual({ changes: true, replaces: [], stables: ["objectId", "slug", "region"] });
+  });
+
+  it("keeps an unknown update input an update, with stables (a value from a resource updated in this preview)", async () => {
+    const res = await keeping.diff!("o-s", outs, { ...valid, name: UNKNOWN, settings: { a: UNKNOWN } });
+    expect(res).toEqual({ changes: true, replaces: [], stables: ["objectId", "slug", "region"] });
+  });
+
+  it("lists none for a replacement or no change", async () => {
+    expect(await keeping.diff!("o-s", outs, { ...valid, name: "m", slug: UNKNOWN })).toEqual({
+      changes: true,
+      replaces: ["slug"],
+    });
+    expect(await keeping.diff!("o-s", outs, valid)).toEqual({ changes: false, replaces: [] });
+  });
+
+  it("keeps an Airbyte destination's actorId, so a connection's destinationId stays known in a preview", async () => {
+    const { actorProvider } = await import("../../providers/airbyte/actor");
+    const { connectionProvider } = await import("../../providers/airbyte/connection");
+    const ws = "00000000-0000-4000-8000-000000000001";
+    const dest = {
+      name: "pg",
+      workspaceId: ws,
+      connectorType: "postgres",
+      configuration: { host: "a" },
+      actorId: "00000000-0000-4000-8000-0000000000d1",
+      definitionId: "00000000-0000-4000-8000-0000000000de",
+      createdAt: 1,
+    };
+    const destDiff = await actorProvider("destination").diff!(dest.actorId, dest, {
+      ...dest,
+      configuration: { host: "b" },
+    });
+    expect(destDiff.replaces).toEqual([]);
+    expect(destDiff.stables).toContain("actorId");
+    const conn = {
+      name: "c",
+      workspaceId: ws,
+      sourceId: "00000000-0000-4000-8000-0000000000a1",
+      destinationId: dest.actorId,
+      streams: [],
+      schedule: { scheduleType: "manual" as const },
+      connectionId: "00000000-0000-4000-8000-0000000000c1",
+      createdAt: 1,
+    };
+    // the engine keeps a stable output known, so the connection sees the same destinationId: no replacement
+    expect(await connectionProvider.diff!(conn.connectionId, conn, { ...conn, name: "c2" })).toMatchObject({
+      changes: true,
+      replaces: [],
+      stables: expect.arrayContaining(["connectionId", "destinationId"]),
+    });
+  });
+});
