@@ -10,6 +10,8 @@ export interface StandInDef {
   /** Default loopback port; `SANDBOX_PORT_<NAME>` (e.g. SANDBOX_PORT_GONG) overrides it. */
   port: number;
   create(): Service;
+  /** Its made-up login, for trying the CLI by hand (`npm run sandbox -- logins` prints every one). */
+  login(): string;
 }
 
 /** The stand-ins, by name (their folder), in the order of their default ports. */

@@ -19,7 +19,7 @@ import {
 } from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
-import { portVariable, STAND_INS, type StandIn, sandboxPorts } from "../sandbox/ports";
+import { portVariable, STAND_IN_DEFS, STAND_INS, type StandIn, sandboxPorts } from "../sandbox/ports";
 import { ensureEngine, localStack, ROOT } from "./lib";
 import { sandboxUrls } from "./sandboxUrls";
 
@@ -157,6 +157,11 @@ export interface ConfigurableStack {
   setAllConfig(config: Record<string, { value: string; secret?: boolean }>): Promise<void>;
 }
 
+/** Each stand-in's URL on the ports in use and its made-up login (sandbox/<name>/standIn.ts). */
+export function loginsTable(ports: Record<StandIn, number>): string[] {
+  return STAND_INS.map((n) => `${n} http://127.0.0.1:${ports[n]}: ${STAND_IN_DEFS[n].login()}`);
+}
+
 /** Sets the stack's stand-in URLs to the ports in use; returns the keys it changed. */
 export async function followPorts(
   stack: ConfigurableStack,
@@ -234,8 +239,8 @@ async function up(): Promise<void> {
   for (const [k, v] of Object.entries(outputs))
     console.log(`    ${k} = ${v.secret ? "[secret]" : JSON.stringify(v.value)}`);
   console.log(`  state:     ${path.join(ROOT, ".pulumi-state")} (file backend; passphrase in README)`);
-  console.log(`  stand-ins: ${STAND_INS.map((n) => `${n} http://127.0.0.1:${ports[n]}`).join(", ")}`);
-  console.log('  their logins: README.md, "The sandbox\'s stand-ins"');
+  console.log("  stand-ins and their logins (again: npm run sandbox -- logins):");
+  for (const line of loginsTable(ports)) console.log(`    ${line}`);
   console.log("  tear down: npm run sandbox -- down");
 }
 
@@ -265,7 +270,9 @@ if (require.main === module) {
       ? Promise.resolve(stopStandIns())
       : cmd === "up"
         ? up()
-        : Promise.reject(new Error(`unknown command "${cmd}" (up | down | stop)`))
+        : cmd === "logins"
+          ? Promise.resolve(console.log(loginsTable(sandboxPorts()).join("\n")))
+          : Promise.reject(new Error(`unknown command "${cmd}" (up | down | stop | logins)`))
   ).catch((err) => {
     console.error(`\nsandbox: ${err.message ?? err}`);
     process.exit(1);

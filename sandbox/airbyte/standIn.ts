@@ -5,4 +5,8 @@ import type { StandInDef } from "../ports";
 export const STAND_IN: StandInDef = {
   port: 18001,
   create: () => new (require("./index") as typeof import("./index")).AirbyteSandbox(),
+  login: () => {
+    const s = (require("./state") as typeof import("./state")).AIRBYTE_SANDBOX;
+    return `path /v1; client id ${s.clientId}, secret ${s.clientSecret}, workspace ${s.workspaceId}`;
+  },
 };

@@ -5,4 +5,8 @@ import type { StandInDef } from "../ports";
 export const STAND_IN: StandInDef = {
   port: 18005,
   create: () => new (require("./index") as typeof import("./index")).EstuarySandbox(),
+  login: () => {
+    const s = (require("./state") as typeof import("./state")).ESTUARY_SANDBOX;
+    return `path ${s.restPath}; refresh token id ${s.refreshTokenId}, secret ${s.refreshTokenSecret} (estuaryRefreshToken is base64 of {"id","secret"}); tenant ${s.tenant}`;
+  },
 };

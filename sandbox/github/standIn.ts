@@ -5,4 +5,8 @@ import type { StandInDef } from "../ports";
 export const STAND_IN: StandInDef = {
   port: 18002,
   create: () => new (require("./index") as typeof import("./index")).GithubSandbox(),
+  login: () => {
+    const s = (require("./state") as typeof import("./state")).GITHUB_SANDBOX;
+    return `token ${s.token} (acts as github-actions[bot]), ${s.userToken} (a person, sophia-dev); repository ${s.owner}/${s.repo} with open pull request #${s.pullRequest}, organization ${s.org}; GITHUB_API_URL=<its URL>`;
+  },
 };

@@ -5,4 +5,8 @@ import type { StandInDef } from "../ports";
 export const STAND_IN: StandInDef = {
   port: 18004,
   create: () => new (require("./index") as typeof import("./index")).GongSandbox(),
+  login: () => {
+    const s = (require("./state") as typeof import("./state")).GONG_SANDBOX;
+    return `access key ${s.accessKey}, secret ${s.accessKeySecret}, workspace ${s.workspaceId}`;
+  },
 };

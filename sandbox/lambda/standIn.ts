@@ -5,4 +5,8 @@ import type { StandInDef } from "../ports";
 export const STAND_IN: StandInDef = {
   port: 18008,
   create: () => new (require("./index") as typeof import("./index")).LambdaSandbox(),
+  login: () => {
+    const s = (require("./state") as typeof import("./state")).LAMBDA_SANDBOX;
+    return `API key ${s.apiKey}`;
+  },
 };

@@ -5,4 +5,8 @@ import type { StandInDef } from "../ports";
 export const STAND_IN: StandInDef = {
   port: 18007,
   create: () => new (require("./index") as typeof import("./index")).OpenRouterSandbox(),
+  login: () => {
+    const s = (require("./state") as typeof import("./state")).OPENROUTER_SANDBOX;
+    return `path /api/v1; management key ${s.managementKey}`;
+  },
 };

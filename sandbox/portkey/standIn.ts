@@ -5,4 +5,8 @@ import type { StandInDef } from "../ports";
 export const STAND_IN: StandInDef = {
   port: 18006,
   create: () => new (require("./index") as typeof import("./index")).PortkeySandbox(),
+  login: () => {
+    const s = (require("./state") as typeof import("./state")).PORTKEY_SANDBOX;
+    return `path /v1; API key ${s.apiKey}`;
+  },
 };

@@ -6,4 +6,6 @@ import type { StandInDef } from "../ports";
 export const STAND_IN: StandInDef = {
   port: 18012,
   create: () => new (require("./index") as typeof import("./index")).ReceiverSandbox(),
+  login: () =>
+    "Sophia's own app, the consumer of the rotated gong secret: /api/webhooks/gong accepts the key of the sandbox stack's current gongWebhookSetup output",
 };

@@ -5,4 +5,8 @@ import type { StandInDef } from "../ports";
 export const STAND_IN: StandInDef = {
   port: 18003,
   create: () => new (require("./index") as typeof import("./index")).SlackSandbox(),
+  login: () => {
+    const s = (require("./index") as typeof import("./index")).SLACK_SANDBOX;
+    return `webhook path ${s.webhookPath} (SLACK_WEBHOOK_URL)`;
+  },
 };

@@ -5,4 +5,8 @@ import type { StandInDef } from "../ports";
 export const STAND_IN: StandInDef = {
   port: 18011,
   create: () => new (require("./index") as typeof import("./index")).VercelSandbox(),
+  login: () => {
+    const s = (require("./state") as typeof import("./state")).VERCEL_SANDBOX;
+    return `token ${s.token}, team ${s.team.slug} (${s.team.id}), project ${s.project}`;
+  },
 };

@@ -8,7 +8,7 @@ import { parse as parseYaml } from "yaml";
 import { serve } from "../../sandbox/core";
 import { DEFAULT_PORTS, STAND_INS, type StandIn, sandboxPorts } from "../../sandbox/ports";
 import { SlackSandbox } from "../../sandbox/slack";
-import { followPorts, inspectPorts, portMoves } from "../../scripts/sandbox";
+import { followPorts, inspectPorts, loginsTable, portMoves } from "../../scripts/sandbox";
 import { sandboxUrls } from "../../scripts/sandboxUrls";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -67,7 +67,7 @@ test("another checkout's stand-in on one of our ports is refused, naming it and 
     );
     // that same stand-in is ours when we are the one who started it; the other ports are free to start on
     await expect(inspectPorts(ports, "/home/someone-else/x/.sandbox-data")).rejects.toThrow(
-      "only 1 of this checkout's 12 stand-ins answer",
+      `only 1 of this checkout's ${STAND_INS.length} stand-ins answer`,
     );
   } finally {
     await other.close();
@@ -119,7 +119,7 @@ test("the stack's URL keys follow the ports; keys already right are left alone",
   expect(writes).toEqual([{ "sophia-ai:portkeyApiUrl": { value: "http://127.0.0.1:28006/v1" } }]);
 });
 
-test("README names every stand-in login a user needs", async () => {
+test("every stand-in gives its login, which npm run sandbox prints; README points there and shows today's", async () => {
   const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
   const { AIRBYTE_SANDBOX } = await import("../../sandbox/airbyte");
   const { GITHUB_SANDBOX } = await import("../../sandbox/github");
@@ -157,8 +157,18 @@ test("README names every stand-in login a user needs", async () => {
     VERCEL_SANDBOX.project,
   ];
   expect(logins.filter((l) => !readme.includes(l))).toEqual([]);
-  for (const [name, port] of Object.entries(DEFAULT_PORTS))
-    expect([name, readme.includes(String(port))]).toEqual([name, true]);
+  const printed = loginsTable(sandboxPorts({}));
+  expect(logins.filter((l) => !printed.join("\n").includes(l))).toEqual([]);
+  expect(printed.map((line) => line.split(" ")[0])).toEqual(STAND_INS);
+  for (const [name, port] of Object.entries(DEFAULT_PORTS)) {
+    const line = printed.find((l) => l.startsWith(`${name} `));
+    expect([
+      name,
+      line?.includes(`:${port}: `),
+      (line?.length ?? 0) > `${name} http://127.0.0.1:${port}: `.length,
+    ]).toEqual([name, true, true]);
+  }
+  expect(readme).toContain("npm run sandbox -- logins");
 });
 
 test("stand-ins already running elsewhere: each moved stand-in is named with the variable that moved it", () => {
