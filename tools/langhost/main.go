@@ -11,6 +11,9 @@
 // with the flags and environment that script reads (node_modules/@pulumi/pulumi/cmd/run/index.js);
 // RunPlugin starts `cmd/run-policy-pack` for a policy pack (analyzer) and streams its output back.
 // Everything else answers Unimplemented, which the engine treats as "not supported".
+//
+// The node processes it starts die with the engine (children.go): a SIGKILLed `pulumi` must not leave a
+// program running that goes on changing vendor objects.
 package main
 
 import (
@@ -56,9 +59,12 @@ func main() {
 		os.Exit(1)
 	}
 
+	kids := newChildren()
+	go watchParent(kids)
+
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
 		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterLanguageRuntimeServer(srv, &host{node: nodeBin, engine: engineAddress})
+			pulumirpc.RegisterLanguageRuntimeServer(srv, &host{node: nodeBin, engine: engineAddress, kids: kids})
 			return nil
 		},
 	})
@@ -78,6 +84,7 @@ type host struct {
 	pulumirpc.UnimplementedLanguageRuntimeServer
 	node   string
 	engine string
+	kids   *children // the node processes we run, which die with the engine
 }
 
 func (h *host) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
@@ -136,6 +143,34 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	args = append(args, program)
 	args = append(args, req.GetArgs()...)
 
+	env, err := runEnv(req, opts)
+	if err != nil {
+		return nil, err
+	}
+
+	cmd := exec.CommandContext(ctx, h.node, args...)
+	cmd.Dir = req.GetPwd()
+	cmd.Stdout = os.Stdout
+	cmd.Stderr = os.Stderr
+	cmd.Env = env
+	if err := h.kids.run(cmd); err != nil {
+		var exitErr *exec.ExitError
+		if errors.As(err, &exitErr) {
+			if exitErr.ExitCode() == exitCodeAlreadyReported {
+				return &pulumirpc.RunResponse{Bail: true}, nil
+			}
+			return &pulumirpc.RunResponse{
+				Error: fmt.Sprintf("Program exited with non-zero exit code: %d", exitErr.ExitCode()),
+			}, nil
+		}
+		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not start node: %v", err)}, nil
+	}
+	return &pulumirpc.RunResponse{}, nil
+}
+
+// runEnv is the environment of the program's node process: ours, plus the stack's config and the
+// runtime options that @pulumi/pulumi's run script reads from the environment.
+func runEnv(req *pulumirpc.RunRequest, opts map[string]interface{}) ([]string, error) {
 	configJSON, err := json.Marshal(req.GetConfig())
 	if err != nil {
 		return nil, fmt.Errorf("serializing config: %w", err)
@@ -161,25 +196,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	if tsconfig, ok := opts["tsconfig"].(string); ok && tsconfig != "" {
 		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+tsconfig)
 	}
-
-	cmd := exec.CommandContext(ctx, h.node, args...)
-	cmd.Dir = req.GetPwd()
-	cmd.Stdout = os.Stdout
-	cmd.Stderr = os.Stderr
-	cmd.Env = env
-	if err := cmd.Run(); err != nil {
-		var exitErr *exec.ExitError
-		if errors.As(err, &exitErr) {
-			if exitErr.ExitCode() == exitCodeAlreadyReported {
-				return &pulumirpc.RunResponse{Bail: true}, nil
-			}
-			return &pulumirpc.RunResponse{
-				Error: fmt.Sprintf("Program exited with non-zero exit code: %d", exitErr.ExitCode()),
-			}, nil
-		}
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not start node: %v", err)}, nil
-	}
-	return &pulumirpc.RunResponse{}, nil
+	return env, nil
 }
 
 // RunPlugin runs a plugin written in Node.js. Only policy packs (analyzers) are supported: the engine
@@ -206,9 +223,11 @@ func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.Langu
 	if err != nil {
 		return err
 	}
-	if err := cmd.Start(); err != nil {
+	release, err := h.kids.start(cmd)
+	if err != nil {
 		return fmt.Errorf("could not start node: %w", err)
 	}
+	defer release() // after cmd.Wait below
 
 	var mu sync.Mutex // a stream's Send is not safe for concurrent use
 	send := func(r *pulumirpc.RunPluginResponse) error {
