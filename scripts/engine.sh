@@ -7,8 +7,9 @@
 # Versions come from one place, package.json: the CLI is built at the version of @pulumi/pulumi, the
 # random plugin at the version of @pulumi/random. A `pulumi` of that version already on PATH (with its
 # Node.js language host beside it) is used as is, which is what a normal machine has. Otherwise the CLI,
-# a Node.js language host (tools/langhost) and the dynamic-provider launcher are built from Go modules
-# into a machine-level cache outside the repository, and reused on later runs.
+# and a Node.js language host (tools/langhost) are built from Go modules into a machine-level cache
+# outside the repository, with our dynamic-provider launcher (tools/dynamic-provider) beside them, and
+# reused on later runs.
 #
 # The random provider plugin must be installed in Pulumi's plugin directory ($PULUMI_HOME/plugins, by
 # default ~/.pulumi/plugins) at exactly @pulumi/random's version: our scripts disable automatic plugin
@@ -34,10 +35,21 @@ ready() { # $1 = dir holding pulumi; true when it is the pinned version with eve
   [ -x "$1/pulumi" ] && [ -x "$1/pulumi-language-nodejs" ] && [ -x "$1/pulumi-resource-pulumi-nodejs" ] &&
     [ "$("$1/pulumi" version 2>/dev/null)" = "$PULUMI_VERSION" ]
 }
-# Our language host is rebuilt whenever its source changes: the cache records the source's hash.
-LANGHOST_HASH=$(sha256sum "$ROOT/tools/langhost/main.go" | cut -d' ' -f1)
+# Our language host is rebuilt, and our dynamic-provider launcher (with the watchdog it preloads)
+# reinstalled, whenever its source changes: the cache records each one's hash in <file>.source.
+# $1 = a directory, then the (quoted) file patterns in it that make up the build; $* is left unquoted
+# so that they expand in that directory.
+# shellcheck disable=SC2048,SC2086
+dir_hash() { (cd "$1" && shift && sha256sum $*) | sha256sum | cut -d' ' -f1; }
+LANGHOST_HASH=$(dir_hash "$ROOT/tools/langhost" '*.go')
+LAUNCHER_SRC="$ROOT/tools/dynamic-provider"
+LAUNCHER_HASH=$(dir_hash "$LAUNCHER_SRC" pulumi-resource-pulumi-nodejs parent-watchdog.js)
+stamped() { [ "$(cat "$1.source" 2>/dev/null)" = "$2" ]; } # $1 = built file, $2 = its sources' hash
+launcher_installed() {
+  stamped "$BIN/pulumi-resource-pulumi-nodejs" "$LAUNCHER_HASH" && [ -f "$BIN/parent-watchdog.js" ]
+}
 engine_cached() {
-  ready "$BIN" && [ "$(cat "$BIN/pulumi-language-nodejs.source" 2>/dev/null)" = "$LANGHOST_HASH" ]
+  ready "$BIN" && stamped "$BIN/pulumi-language-nodejs" "$LANGHOST_HASH" && launcher_installed
 }
 
 # The random plugin, installed where the engine looks for it. Pulumi takes its home from PULUMI_HOME or
@@ -217,8 +229,9 @@ if ! engine_cached; then
     grep -E '^replace .* => [^.][^ ]* v[0-9]' "$pkgmod" || true
   } >"$WORK/go.mod"
   rm -f "$WORK/go.sum"
+  rm -rf "$WORK/langhost"
   mkdir -p "$WORK/langhost"
-  cp "$ROOT/tools/langhost/main.go" "$WORK/langhost/main.go"
+  cp "$ROOT"/tools/langhost/*.go "$WORK/langhost/"
 
   if [ ! -x "$BIN/pulumi" ] || [ "$("$BIN/pulumi" version 2>/dev/null)" != "$PULUMI_VERSION" ]; then
     STEP="compiling the pulumi CLI (github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@$PULUMI_VERSION)"
@@ -229,18 +242,24 @@ if ! engine_cached; then
     mv "$BIN/pulumi.tmp" "$BIN/pulumi"
   fi
 
-  STEP="compiling the Node.js language host (tools/langhost)"
-  log "$STEP"
-  (cd "$WORK" && GOFLAGS=-mod=mod go build -o "$BIN/pulumi-language-nodejs.tmp" \
-    -ldflags "-X main.version=$PULUMI_VERSION" ./langhost)
-  mv "$BIN/pulumi-language-nodejs.tmp" "$BIN/pulumi-language-nodejs"
-  echo "$LANGHOST_HASH" >"$BIN/pulumi-language-nodejs.source"
+  if ! stamped "$BIN/pulumi-language-nodejs" "$LANGHOST_HASH"; then
+    STEP="compiling the Node.js language host (tools/langhost)"
+    log "$STEP"
+    (cd "$WORK" && GOFLAGS=-mod=mod go build -o "$BIN/pulumi-language-nodejs.tmp" \
+      -ldflags "-X main.version=$PULUMI_VERSION" ./langhost)
+    mv "$BIN/pulumi-language-nodejs.tmp" "$BIN/pulumi-language-nodejs"
+    echo "$LANGHOST_HASH" >"$BIN/pulumi-language-nodejs.source"
+  fi
 
-  # The dynamic-provider launcher is a shell script shipped in the sdk module; it must sit beside the CLI.
-  STEP="copying the dynamic-provider launcher (pulumi-resource-pulumi-nodejs) from the sdk module"
-  log "$STEP"
-  sdkdir=$(cd "$WORK" && GOFLAGS=-mod=mod module_field "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION" Dir)
-  install -m 0755 "$sdkdir/nodejs/dist/pulumi-resource-pulumi-nodejs" "$BIN/pulumi-resource-pulumi-nodejs"
+  # The dynamic-provider launcher must sit beside the CLI. Ours (tools/dynamic-provider), not the sdk
+  # module's: it execs node with a watchdog that stops the provider when the engine dies.
+  if ! launcher_installed; then
+    STEP="installing the dynamic-provider launcher and its watchdog (tools/dynamic-provider)"
+    log "$STEP"
+    install -m 0644 "$LAUNCHER_SRC/parent-watchdog.js" "$BIN/parent-watchdog.js"
+    install -m 0755 "$LAUNCHER_SRC/pulumi-resource-pulumi-nodejs" "$BIN/pulumi-resource-pulumi-nodejs"
+    echo "$LAUNCHER_HASH" >"$BIN/pulumi-resource-pulumi-nodejs.source"
+  fi
 fi
 
 # The random provider plugin (see install_random), installed with the CLI just built.
