@@ -18,17 +18,27 @@ const long = [];
 const tables = [];
 const nameOf = (n) => (n.name ? n.name.getText() : n.parent?.name ? n.parent.name.getText() : "<anonymous>");
 for (const file of files) {
-  const sf = ts.createSourceFile(file, fs.readFileSync(path.join(root, file), "utf8"), ts.ScriptTarget.Latest, true);
+  const sf = ts.createSourceFile(
+    file,
+    fs.readFileSync(path.join(root, file), "utf8"),
+    ts.ScriptTarget.Latest,
+    true,
+  );
   const line = (pos) => sf.getLineAndCharacterOfPosition(pos).line + 1;
   const visit = (n) => {
     if (n.kind === ts.SyntaxKind.AnyKeyword) anys++;
-    if (ts.isAsExpression(n) && ts.isAsExpression(n.expression) && n.expression.type.kind === ts.SyntaxKind.UnknownKeyword)
+    if (
+      ts.isAsExpression(n) &&
+      ts.isAsExpression(n.expression) &&
+      n.expression.type.kind === ts.SyntaxKind.UnknownKeyword
+    )
       casts++;
     if (ts.isFunctionLike(n) && n.body) {
       const length = line(n.end) - line(n.getStart()) + 1;
       const name = nameOf(n);
       const row = `${String(length).padStart(4)}  ${file}:${line(n.getStart())}  ${name}`;
-      if (length > 80) (file.startsWith("sandbox/") && /^routes$|Routes$/.test(name) ? tables : long).push(row);
+      if (length > 80)
+        (file.startsWith("sandbox/") && /^routes$|Routes$/.test(name) ? tables : long).push(row);
     }
     ts.forEachChild(n, visit);
   };
