@@ -58,9 +58,9 @@ export interface PublishOptions {
 }
 
 /** The public control plane's PostgREST root (flowctl's default). */
-export const ESTUARY_DEFAULT_API_URL = String(ESTUARY.estuaryApiUrl.default);
+export const ESTUARY_DEFAULT_API_URL = String(ESTUARY.estuaryApiUrl.defaultValue);
 /** Estuary's config-encryption service, as flowctl, the UI and estuary-cdk call it. */
-export const ESTUARY_DEFAULT_ENCRYPTION_URL = String(ESTUARY.estuaryConfigEncryptionUrl.default);
+export const ESTUARY_DEFAULT_ENCRYPTION_URL = String(ESTUARY.estuaryConfigEncryptionUrl.defaultValue);
 /** The publication id Flow expects for a spec that must not exist yet. */
 export const NO_PUB_ID = "00:00:00:00:00:00:00:00";
 
@@ -119,8 +119,8 @@ class WithHeaders implements AuthStrategy {
     private readonly inner: AuthStrategy,
     private readonly extra: Record<string, string>,
   ) {}
-  async headers(force: boolean): Promise<Record<string, string>> {
-    return { ...(await this.inner.headers(force)), ...this.extra };
+  async headers(force: boolean, refused?: Record<string, string>): Promise<Record<string, string>> {
+    return { ...(await this.inner.headers(force, refused)), ...this.extra };
   }
 }
 

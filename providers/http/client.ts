@@ -1,6 +1,7 @@
 // The shared API client layer: one place for transport concerns every SaaS client needs.
 //
-// - auth: an AuthStrategy adds headers; on 401 it is invalidated and the request is retried once.
+// - auth: an AuthStrategy adds headers; on 401 the request is retried with fresh credentials, up to
+//   MAX_FRESH_CREDENTIALS times (a short-lived token can die between two requests, or in flight).
 // - retries: 429 (honouring Retry-After), 5xx and network errors, bounded, with jittered backoff.
 // - pacing: an optional minimum interval between requests, shared by every client of the same key in
 //   the process, so a vendor's documented rate limit is respected instead of answered with 429s.
@@ -13,8 +14,11 @@
 import axios = require("axios");
 
 export interface AuthStrategy {
-  /** Headers to send; `force` asks for fresh credentials (after a 401). */
-  headers(force: boolean): Promise<Record<string, string>>;
+  /**
+   * Headers to send; `force` asks for fresh credentials (after a 401): credentials other than `refused`
+   * (the headers the 401 answered), so one renewed meanwhile by a concurrent request serves.
+   */
+  headers(force: boolean, refused?: Record<string, string>): Promise<Record<string, string>>;
   /** False for fixed credentials: a 401 is final, there is nothing fresher to fetch. */
   readonly refreshable?: boolean;
 }
@@ -193,11 +197,21 @@ interface Exchange {
   networkCode?: string;
 }
 
-/** A request's credentials state: a 401 gets one retry with fresh credentials, no more. */
+/**
+ * Fresh credentials one request may ask for after 401s. A token can die between two requests (expired
+ * or revoked) and a fresh one can die in flight on a slow network; only when fresh credentials keep
+ * being refused are they wrong.
+ */
+const MAX_FRESH_CREDENTIALS = 3;
+
+/** A request's credentials state across its attempts. */
 interface AuthState {
-  retried: boolean;
+  /** Fresh credentials asked for so far (at most MAX_FRESH_CREDENTIALS). */
+  renewals: number;
   /** Ask for fresh credentials on the next attempt. */
   fresh: boolean;
+  /** The auth headers of the last attempt: the ones a 401 refused. */
+  sent?: Record<string, string>;
 }
 
 export class ApiClient {
@@ -222,7 +236,7 @@ export class ApiClient {
 
   async request<T = unknown>(method: string, path: string, ro: RequestOptions = {}): Promise<T> {
     const idempotent = method !== "POST";
-    const auth: AuthState = { retried: false, fresh: false };
+    const auth: AuthState = { renewals: 0, fresh: false };
     let ambiguous = false;
     for (let attempt = 0; ; attempt++) {
       if (ambiguous && ro.recover) {
@@ -234,15 +248,15 @@ export class ApiClient {
       const ex = await this.send(method, path, ro, auth);
       if (ex.status !== undefined && ex.status < 400) return ex.data as T;
 
-      // 401: credentials expired or revoked; fetch fresh ones once.
+      // 401: credentials expired or revoked; fetch fresh ones, a bounded number of times.
       if (
         ex.status === 401 &&
         this.opts.auth &&
         this.opts.auth.refreshable !== false &&
         !ro.noAuth &&
-        !auth.retried
+        auth.renewals < MAX_FRESH_CREDENTIALS
       ) {
-        auth.retried = true;
+        auth.renewals++;
         auth.fresh = true;
         attempt--;
         continue;
@@ -258,8 +272,10 @@ export class ApiClient {
   private async send(method: string, path: string, ro: RequestOptions, auth: AuthState): Promise<Exchange> {
     const ex: Exchange = { headers: {} };
     try {
-      const authHeaders = ro.noAuth || !this.opts.auth ? {} : await this.opts.auth.headers(auth.fresh);
+      const authHeaders =
+        ro.noAuth || !this.opts.auth ? {} : await this.opts.auth.headers(auth.fresh, auth.sent);
       auth.fresh = false; // fresh credentials are asked for on the attempt after a 401 only
+      auth.sent = authHeaders;
       const res = await axios.default.request({
         method,
         url: this.opts.baseUrl + path,
@@ -422,20 +438,24 @@ export class ClientCredentialsAuth implements AuthStrategy {
     return g.__sophiaTokenCache;
   }
 
-  async headers(force: boolean): Promise<Record<string, string>> {
+  async headers(force: boolean, refused?: Record<string, string>): Promise<Record<string, string>> {
     const key = `${this.o.tokenUrl}|${this.o.clientId}`;
     const cache = ClientCredentialsAuth.cache();
     let entry = cache.get(key);
     if (entry && !(entry instanceof Promise)) {
       const fresh = entry.expiresAt - entry.renewMs > Date.now();
-      if (force || !fresh) entry = undefined;
+      // a token other than the refused one was fetched after it (by a concurrent request): use that
+      const renewed = bearerAuth(entry.token).authorization !== refused?.authorization;
+      if ((force && !renewed) || !fresh) entry = undefined;
     }
     if (!entry) {
+      // the lifetime counts from the request: the server started it before its answer reached us
+      const asked = Date.now();
       const pending = this.o.fetchToken().then((r) => {
         const lifetimeMs = (r.expires_in ?? 180) * 1000;
         return {
           token: r.access_token,
-          expiresAt: Date.now() + lifetimeMs,
+          expiresAt: asked + lifetimeMs,
           renewMs: Math.min(this.o.skewMs ?? 30_000, lifetimeMs / 4),
         };
       });
@@ -448,7 +468,6 @@ export class ClientCredentialsAuth implements AuthStrategy {
         throw err;
       }
     }
-    const token = await entry;
-    return { authorization: `Bearer ${token.token}` };
+    return bearerAuth((await entry).token);
   }
 }
