@@ -121,7 +121,7 @@ export class ConfigReader {
     const v = this.raw(k);
     if (v === undefined) {
       if (fallback !== undefined) return fallback;
-      if (typeof k.default === "string" && k.default !== "") return k.default;
+      if (typeof k.defaultValue === "string" && k.defaultValue !== "") return k.defaultValue;
       if (k.required) this.problems.push(`${this.full(k)} is required: ${k.what ?? "a string"}`);
       return "";
     }
@@ -144,7 +144,7 @@ export class ConfigReader {
     }
     if (k.oneOf && !k.oneOf.includes(v)) {
       this.problems.push(`${this.full(k)} must be one of ${k.oneOf.join(", ")}; got "${v}"`);
-      return typeof k.default === "string" ? k.default : "";
+      return typeof k.defaultValue === "string" ? k.defaultValue : "";
     }
     if (k.pattern && !k.pattern.test(v)) {
       this.problems.push(`${this.full(k)} must be ${k.what ?? `like ${k.pattern}`}; got "${v}"`);
@@ -160,7 +160,7 @@ export class ConfigReader {
   int(k: KeyDef): number {
     const raw = this.raw(k);
     if (raw === undefined) {
-      if (typeof k.default === "number") return k.default;
+      if (typeof k.defaultValue === "number") return k.defaultValue;
       this.problems.push(`${this.full(k)} is required: an integer`);
       return 0;
     }
@@ -175,14 +175,14 @@ export class ConfigReader {
 
   bool(k: KeyDef, fallback?: boolean): boolean {
     const raw = this.raw(k);
-    if (raw === undefined) return fallback ?? k.default === true;
+    if (raw === undefined) return fallback ?? k.defaultValue === true;
     if (raw !== "true" && raw !== "false")
       this.problems.push(`${this.full(k)} must be true or false; got "${raw}"`);
     return raw === "true";
   }
 
   stringList(k: KeyDef): string[] {
-    const def = Array.isArray(k.default) ? k.default.map(String) : [];
+    const def = Array.isArray(k.defaultValue) ? k.defaultValue.map(String) : [];
     const { value, malformed } = this.json(k);
     if (value === undefined && !malformed) return def;
     if (Array.isArray(value) && value.every((x) => typeof x === "string" && x)) return value as string[];

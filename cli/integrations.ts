@@ -8,7 +8,7 @@ import type { Integration, Values } from "./probeKit";
 /** The enabled flags as the stack's values set them (a key's declared default when unset). */
 export function flagsOf(v: Values, specs: readonly AnySpec[]): Flags {
   const flags: Flags = {
-    flag: (k) => (v.get(k.name)?.value ?? String(k.default === true)) === "true",
+    flag: (k) => (v.get(k.name)?.value ?? String(k.defaultValue === true)) === "true",
     isOn: (name) => specs.find((s) => s.name === name)?.enabled(flags) ?? false,
   };
   return flags;

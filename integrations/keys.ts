@@ -13,10 +13,12 @@ export interface KeySpec {
   items?: "string" | "integer" | "object";
   description: string;
   /**
-   * The default declared in Pulumi.yaml. An empty string (or {} / []) means "unset": the value is then
+   * The default declared in Pulumi.yaml (`default` there; not called `default` here: Pulumi's closure
+   * serializer takes an object with a string `default` for an import-star wrapper and fails on it, and
+   * providers capture these definitions). An empty string (or {} / []) means "unset": the value is then
    * required (`required`), optional, or computed from the stack by the integration's config reader.
    */
-  default?: string | number | boolean | readonly unknown[] | Readonly<Record<string, never>>;
+  defaultValue?: string | number | boolean | readonly unknown[] | Readonly<Record<string, never>>;
   /** Fails the preview when unset (and the integration is enabled). */
   required?: boolean;
   /** A credential: set with `pulumi config set --secret`, never declared in Pulumi.yaml (no default to show). */
@@ -85,7 +87,7 @@ export const PG_IDENTIFIER_RULE = {
  * environment variable, else the declared default. Empty strings count as unset.
  */
 export function setting(k: KeyDef, get: (key: string) => string | undefined): string | undefined {
-  const declared = typeof k.default === "string" && k.default !== "" ? k.default : undefined;
+  const declared = typeof k.defaultValue === "string" && k.defaultValue !== "" ? k.defaultValue : undefined;
   return get(k.name) || process.env[envName(k)] || declared;
 }
 

@@ -69,7 +69,7 @@ export interface Probe {
 
 /** A project key as a probe requirement (its declared default included). */
 export function requirement(k: KeyDef): Requirement {
-  const d = k.default;
+  const d = k.defaultValue;
   const unset = d === undefined || d === "" || (typeof d === "object" && Object.keys(d).length === 0);
   return {
     key: k.name,

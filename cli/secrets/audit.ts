@@ -38,7 +38,7 @@ function rotationConfig(values: Values): Record<string, RotationEntry> {
 }
 
 export const maxAgeDaysOf = (values: Values) =>
-  Number(values.get(STACK.rotationMaxAgeDays.name)?.value ?? STACK.rotationMaxAgeDays.default);
+  Number(values.get(STACK.rotationMaxAgeDays.name)?.value ?? STACK.rotationMaxAgeDays.defaultValue);
 
 /** Every credential the stack mints, with its age and status, from the stack's config. */
 export function audit(values: Values, now = new Date()): AuditRow[] {

@@ -5,31 +5,31 @@ export const AWS = defineKeys({
   awsEnabled: {
     type: "boolean",
     description: "Manage the S3 data bucket and the IAM identity of Airbyte's S3 destination.",
-    default: false,
+    defaultValue: false,
   },
   awsBucketName: {
     type: "string",
     description: "S3 bucket name (default <namePrefix>-data).",
-    default: "",
+    defaultValue: "",
     pattern: /^[a-z0-9][a-z0-9.-]{2,62}$/,
     what: "an S3 bucket name",
   },
   awsRawExpireDays: {
     type: "integer",
     description: "Days before objects under raw/ expire.",
-    default: 365,
+    defaultValue: 365,
     min: 1,
   },
   awsBackupGlacierDays: {
     type: "integer",
     description: "Days before objects under backups/ move to Glacier.",
-    default: 30,
+    defaultValue: 30,
     min: 1,
   },
   awsNoncurrentVersionDays: {
     type: "integer",
     description: "Days noncurrent object versions are kept.",
-    default: 90,
+    defaultValue: 90,
     min: 1,
   },
 });

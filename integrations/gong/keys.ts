@@ -60,13 +60,13 @@ export const GONG = defineKeys({
   gongEnabled: {
     type: "boolean",
     description: "Manage Gong's CRM integration and permission profiles, and the webhook rule's secret.",
-    default: false,
+    defaultValue: false,
   },
   gongApiUrl: {
     type: "string",
     description:
       "The Gong tenant's API base URL (each tenant has its own, e.g. https://us-12345.api.gong.io).",
-    default: "",
+    defaultValue: "",
     required: true,
     ...URL_RULE,
     what: "the Gong tenant's API base URL, an http(s) URL like https://us-12345.api.gong.io",
@@ -74,7 +74,7 @@ export const GONG = defineKeys({
   gongWorkspaceId: {
     type: "string",
     description: "Gong's numeric workspace id (GET /v2/workspaces).",
-    default: "",
+    defaultValue: "",
     required: true,
     pattern: /^\d{1,20}$/,
     what: "Gong's numeric workspace id (GET /v2/workspaces)",
@@ -83,7 +83,7 @@ export const GONG = defineKeys({
     type: "object",
     description:
       'The tenant\'s one generic CRM integration, {"name": "...", "ownerEmail": "..."} (optional).',
-    default: {},
+    defaultValue: {},
     shape: { name: "string", ownerEmail: "string", deleteTimeoutSeconds: "integer" },
   },
   gongPermissionProfiles: {
@@ -91,13 +91,13 @@ export const GONG = defineKeys({
     items: "object",
     description:
       'Permission profiles, [{"name": "integration-readonly", "permissions": {...}}]; Gong cannot delete one.',
-    default: [],
+    defaultValue: [],
     shape: { name: "string", permissions: GONG_PERMISSIONS },
   },
   gongWebhookUrl: {
     type: "string",
     description: "The endpoint Gong's webhook rule calls; its secret is minted and rotated here (optional).",
-    default: "",
+    defaultValue: "",
     ...URL_RULE,
   },
   gongAccessKey: { type: "string", description: "Gong API access key (Basic auth user).", secret: true },

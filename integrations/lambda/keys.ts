@@ -5,12 +5,12 @@ export const LAMBDA = defineKeys({
   lambdaEnabled: {
     type: "boolean",
     description: "Manage Lambda Cloud SSH keys, file systems and (explicitly) instances.",
-    default: false,
+    defaultValue: false,
   },
   lambdaApiUrl: {
     type: "string",
     description: "Lambda Cloud API base URL.",
-    default: "https://cloud.lambda.ai",
+    defaultValue: "https://cloud.lambda.ai",
     ...URL_RULE,
   },
   lambdaSshKeys: {
@@ -18,26 +18,26 @@ export const LAMBDA = defineKeys({
     items: "object",
     description:
       'SSH keys, [{"name", "publicKey"?}]; without publicKey Lambda generates the pair (private key: secret output).',
-    default: [],
+    defaultValue: [],
     shape: { name: "string", publicKey: "string" },
   },
   lambdaFileSystems: {
     type: "array",
     items: "object",
     description: 'File systems, [{"name", "region"}].',
-    default: [],
+    defaultValue: [],
     shape: { name: "string", region: "string" },
   },
   lambdaLaunchInstances: {
     type: "boolean",
     description: "Instances cost money; they are created only when this is true.",
-    default: false,
+    defaultValue: false,
   },
   lambdaInstances: {
     type: "array",
     items: "object",
     description: 'Instances, [{"name", "instanceType", "region", "sshKeyNames", "fileSystemNames"?}].',
-    default: [],
+    defaultValue: [],
     shape: {
       name: "string",
       instanceType: "string",

@@ -5,12 +5,12 @@ export const OPENROUTER = defineKeys({
   openrouterEnabled: {
     type: "boolean",
     description: "Manage OpenRouter API keys and validate the LLM model policy against its catalogue.",
-    default: false,
+    defaultValue: false,
   },
   openrouterApiUrl: {
     type: "string",
     description: "OpenRouter API base URL.",
-    default: "https://openrouter.ai/api/v1",
+    defaultValue: "https://openrouter.ai/api/v1",
     ...URL_RULE,
   },
   openrouterKeys: {
@@ -18,7 +18,7 @@ export const OPENROUTER = defineKeys({
     items: "object",
     description:
       'API keys, [{"name": "app", "limit": 50, "limitReset": "monthly", "expiresAt": "...", "generation": 0}]; a new generation replaces the key.',
-    default: [],
+    defaultValue: [],
     shape: {
       name: "string",
       limit: "number",
@@ -31,7 +31,7 @@ export const OPENROUTER = defineKeys({
     type: "object",
     description:
       'Model allow-list and fallback order, {"allow": ["openai/gpt-4o"], "fallbacks": [...]}; validated against OpenRouter\'s GET /models.',
-    default: {},
+    defaultValue: {},
     shape: { allow: "strings", fallbacks: "strings" },
   },
   openrouterManagementKey: {

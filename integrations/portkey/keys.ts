@@ -5,18 +5,18 @@ export const PORTKEY = defineKeys({
   portkeyEnabled: {
     type: "boolean",
     description: "Manage Portkey providers, routing configs and the guardrail.",
-    default: false,
+    defaultValue: false,
   },
   portkeyApiUrl: {
     type: "string",
     description: "Portkey admin API base URL.",
-    default: "https://api.portkey.ai/v1",
+    defaultValue: "https://api.portkey.ai/v1",
     ...URL_RULE,
   },
   portkeyWorkspaceId: {
     type: "string",
     description: "Portkey workspace (optional; the API key's default workspace otherwise).",
-    default: "",
+    defaultValue: "",
     pattern: /^[A-Za-z0-9_-]{1,64}$/,
     what: "a Portkey workspace id",
   },
@@ -25,7 +25,7 @@ export const PORTKEY = defineKeys({
     items: "object",
     description:
       'LLM providers, [{"name", "provider", "apiKeySecret": "<secret config key>" | "openrouterKey": "<openrouterKeys name>", "rateLimit", "usageLimit"}].',
-    default: [],
+    defaultValue: [],
     shape: {
       name: "string",
       provider: "string",
@@ -49,7 +49,7 @@ export const PORTKEY = defineKeys({
     items: "object",
     description:
       'Routing configs, [{"name", "strategy": "fallback"|"loadbalance", "targets": [{"provider", "weight", "overrideParams"}], "cache"}].',
-    default: [],
+    defaultValue: [],
     shape: {
       name: "string",
       strategy: { oneOf: ["fallback", "loadbalance"] },
@@ -61,7 +61,7 @@ export const PORTKEY = defineKeys({
     type: "object",
     description:
       'A guardrail attached to every config, {"name", "checks": [{"id", "parameters"}]} (optional).',
-    default: {},
+    defaultValue: {},
     shape: {
       name: "string",
       checks: { list: { id: "string", parameters: "record", name: "string", is_enabled: "boolean" } },

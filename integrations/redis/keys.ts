@@ -2,23 +2,23 @@
 import { defineKeys, HOST_RULE } from "../keys";
 
 export const REDIS = defineKeys({
-  redisEnabled: { type: "boolean", description: "Add the Redis destination.", default: true },
+  redisEnabled: { type: "boolean", description: "Add the Redis destination.", defaultValue: true },
   redisHost: {
     type: "string",
     description: "Redis host of the hot cache.",
-    default: "",
+    defaultValue: "",
     required: true,
     ...HOST_RULE,
     what: "the Redis host name",
   },
-  redisPort: { type: "integer", description: "Redis port.", default: 6379, min: 1, max: 65535 },
+  redisPort: { type: "integer", description: "Redis port.", defaultValue: 6379, min: 1, max: 65535 },
   redisUser: {
     type: "string",
     description: "Redis ACL user. Its password is redisPassword.",
-    default: "default",
+    defaultValue: "default",
     pattern: /^[!-~]{1,128}$/,
     what: "a Redis ACL user name (no spaces)",
   },
-  redisSsl: { type: "boolean", description: "Connect to Redis over TLS.", default: true },
+  redisSsl: { type: "boolean", description: "Connect to Redis over TLS.", defaultValue: true },
   redisPassword: { type: "string", description: "Password of redisUser.", secret: true },
 });

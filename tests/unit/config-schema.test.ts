@@ -26,7 +26,7 @@ function expected(k: KeyDef): Declared {
     type: k.type,
     ...(k.items ? { items: { type: k.items } } : {}),
     description: k.description,
-    ...(k.default !== undefined ? { default: k.default } : {}),
+    ...(k.defaultValue !== undefined ? { default: k.defaultValue } : {}),
   };
 }
 
