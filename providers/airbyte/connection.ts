@@ -78,7 +78,9 @@ function streamsProblems(streams: unknown): string[] {
     if (seen.has(st.name)) out.push(`streams[${i}]: stream "${st.name}" is listed twice`);
     seen.add(st.name);
     if (st.syncMode !== undefined && !(SYNC_MODES as readonly unknown[]).includes(st.syncMode)) {
-      out.push(`streams[${i}].syncMode "${st.syncMode}" is not one of ${SYNC_MODES.join(", ")}`);
+      out.push(
+        `streams[${i}].syncMode ${JSON.stringify(st.syncMode)} is not one of ${SYNC_MODES.join(", ")}`,
+      );
     }
   }
   return out;
@@ -89,7 +91,7 @@ const oneOf =
   (allowed: string[]): Rule =>
   (v, prop) =>
     v !== undefined && !allowed.includes(v as string)
-      ? `${prop} "${v}" is not one of ${allowed.join(", ")}`
+      ? `${prop} ${JSON.stringify(v)} is not one of ${allowed.join(", ")}`
       : undefined;
 
 function requestBody(i: ConnectionInputs) {
