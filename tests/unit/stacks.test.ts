@@ -16,8 +16,9 @@ import {
 const registered: Registered[] = installMocks();
 
 // A whole program run under mocks registers ~120 resources; the rotation tests run it twice per test, which
-// takes more than jest's default 5 s on a loaded 2-core CI machine.
-jest.setTimeout(30_000);
+// takes more than jest's default 5 s on a loaded 2-core CI machine; measured 10-15 s alone, 30+ s beside
+// another suite, so 120 s.
+jest.setTimeout(120_000);
 
 /** What operators set per stack outside the stack file (account ids, hosts) and the secrets. */
 const OPERATOR = {
