@@ -5,7 +5,7 @@ import { type ConfigGet, cachedClient } from "../dynamic";
 import { ApiClient, type ApiClientOptions, ClientCredentialsAuth } from "../http/client";
 
 export interface AirbyteSettings {
-  /** Base URL of the public API, e.g. https://api.airbyte.com/v1 */
+  /** Base URL of the public API (airbyteApiUrl; its default in integrations/airbyte/keys.ts) */
   apiUrl: string;
   clientId: string;
   clientSecret: string;

@@ -24,7 +24,7 @@ import {
 import type { Rule } from "../kit";
 
 export interface LambdaSettings {
-  /** API root without /api/v1, e.g. https://cloud.lambda.ai */
+  /** API root without /api/v1 (lambdaApiUrl; its default in integrations/lambda/keys.ts) */
   apiUrl: string;
   apiKey: string;
 }

@@ -7,7 +7,7 @@ import { type ConfigGet, cachedClient } from "../dynamic";
 import { ApiClient, type ApiClientOptions, bearerAuth, HeaderAuth } from "../http/client";
 
 export interface OpenRouterSettings {
-  /** Base URL of the API, e.g. https://openrouter.ai/api/v1 */
+  /** Base URL of the API (openrouterApiUrl; its default in integrations/openrouter/keys.ts) */
   apiUrl: string;
   managementKey: string;
 }

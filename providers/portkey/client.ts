@@ -23,7 +23,7 @@ import type { GatewayConfig } from "./config";
 import type { GuardrailCheck } from "./guardrail";
 
 export interface PortkeySettings {
-  /** Base URL of the admin API, e.g. https://api.portkey.ai/v1 */
+  /** Base URL of the admin API (portkeyApiUrl; its default in integrations/portkey/keys.ts) */
   apiUrl: string;
   apiKey: string;
 }
