@@ -106,12 +106,18 @@ function setOnce(n: Record<string, unknown>): CheckFailure[] {
     }));
 }
 
-/** Idempotent: adopts an object of the same name and connector type instead of creating a duplicate. */
+/**
+ * Orphans: the name carries the stack's prefix, so an actor of that name in the workspace that the state
+ * does not hold was made by an interrupted run. One of the declared connector type is adopted and patched
+ * to the declared configuration; one of another type (which cannot change) is deleted and made anew.
+ */
 async function createActor(kind: ActorKind, o: ActorOps, inputs: ActorInputs) {
   const desired = body(kind, inputs);
-  const findExisting = async () =>
-    (await o.list(inputs.workspaceId)).find((a) => a.name === inputs.name && a.type === inputs.connectorType);
-  const existing = await findExisting();
+  const named = async () => (await o.list(inputs.workspaceId)).filter((a) => a.name === inputs.name);
+  const findExisting = async () => (await named()).find((a) => a.type === inputs.connectorType);
+  const found = await named();
+  for (const other of found.filter((a) => a.type !== inputs.connectorType)) await o.remove(other.id);
+  const existing = found.find((a) => a.type === inputs.connectorType);
   const remote = existing
     ? await o.patch(existing.id, desired)
     : await o.create(

@@ -172,16 +172,20 @@ export const connectionProvider = dynamicProvider<ConnectionInputs, ConnectionOu
     stables: ["connectionId", "createdAt"],
   },
 
+  // Orphans: the name carries the stack's prefix, so a connection of that name the state does not hold
+  // was made by an interrupted run. One between the declared source and destination is adopted and
+  // patched to the declared streams and schedule; one between others (which cannot change) is deleted
+  // and made anew.
   async create(inputs, api) {
     const client = api();
-    const findExisting = async () =>
-      (await client.list("connections", inputs.workspaceId)).find(
-        (c) =>
-          c.name === inputs.name &&
-          c.sourceId === inputs.sourceId &&
-          c.destinationId === inputs.destinationId,
-      );
-    const existing = await findExisting();
+    const ours = (c: ConnectionResponse) =>
+      c.sourceId === inputs.sourceId && c.destinationId === inputs.destinationId;
+    const named = async () =>
+      (await client.list("connections", inputs.workspaceId)).filter((c) => c.name === inputs.name);
+    const findExisting = async () => (await named()).find(ours);
+    const found = await named();
+    for (const other of found.filter((c) => !ours(c))) await client.remove("connections", other.connectionId);
+    const existing = found.find(ours);
     const remote = existing
       ? await client.patch("connections", existing.connectionId, requestBody(inputs))
       : await client.create(

@@ -298,6 +298,15 @@ const secretSpecRule: Rule = (secretSpec) => {
   return out;
 };
 
+/** Deletes a live spec: a publication of a null spec over its last_pub_id. */
+async function unpublish(c: EstuaryClient, live: LiveSpec): Promise<void> {
+  const name = live.catalog_name;
+  await c.publish([{ catalog_name: name, spec_type: null, spec: null, expect_pub_id: live.last_pub_id }], {
+    detail: `delete ${name} (Sophia AI Pulumi)`,
+    dataPlaneName: "",
+  });
+}
+
 export const catalogSpecProvider = dynamicProvider<CatalogSpecInputs, CatalogSpecOutputs, EstuaryClient>({
   client: configuredEstuary,
   rules: {
@@ -328,10 +337,16 @@ export const catalogSpecProvider = dynamicProvider<CatalogSpecInputs, CatalogSpe
   },
 
   async create(inputs, api) {
-    // Idempotent: a live spec of the same name is adopted (published over its last_pub_id); none must
-    // appear meanwhile (NO_PUB_ID), or the publication reports expectPubIdMismatch.
+    // Orphans: the catalog name carries the stack's prefix, so a live spec of that name the state does not
+    // hold was published by an interrupted run. One of the declared type is adopted (the declared spec is
+    // published over its last_pub_id); one of another type is deleted first and the spec published anew.
+    // None must appear meanwhile (NO_PUB_ID), or the publication reports expectPubIdMismatch.
     const c = api();
-    const existing = await c.liveSpec(inputs.catalogName);
+    let existing = await c.liveSpec(inputs.catalogName);
+    if (existing && existing.spec_type !== inputs.specType) {
+      await unpublish(c, existing);
+      existing = undefined;
+    }
     const live = await publishSpec(
       c,
       inputs,
@@ -355,11 +370,7 @@ export const catalogSpecProvider = dynamicProvider<CatalogSpecInputs, CatalogSpe
     // Deletion is a publication of a null spec over the live spec's last_pub_id.
     const c = api();
     const live = await c.liveSpec(id);
-    if (!live) return;
-    await c.publish([{ catalog_name: id, spec_type: null, spec: null, expect_pub_id: live.last_pub_id }], {
-      detail: `delete ${id} (Sophia AI Pulumi)`,
-      dataPlaneName: "",
-    });
+    if (live) await unpublish(c, live);
   },
 });
 

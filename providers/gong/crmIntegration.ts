@@ -65,6 +65,12 @@ async function register(client: GongClient, inputs: CrmIntegrationInputs): Promi
   }
 }
 
+/** How long a delete waits for Gong's DONE, and how often it asks. */
+const deleteTiming = (i: CrmIntegrationInputs) => ({
+  timeoutMs: (i.deleteTimeoutSeconds ?? 600) * 1000,
+  pollMs: (i.deletePollSeconds ?? 5) * 1000,
+});
+
 export const crmIntegrationProvider = dynamicProvider<
   CrmIntegrationInputs,
   CrmIntegrationOutputs,
@@ -86,9 +92,18 @@ export const crmIntegrationProvider = dynamicProvider<
     stables: ["integrationId"],
   },
 
+  // Orphans: an integration of the declared name (which carries the stack's prefix) that the state does
+  // not hold was registered by an interrupted run: it is adopted when its owner is the declared one, and
+  // otherwise (the owner cannot change) deleted and registered anew. One of another name is not ours:
+  // create names it and stops (Gong allows one per tenant).
   async create(inputs, api) {
     const client = api();
-    const remote = (await adoptable(client, inputs.name)) ?? (await register(client, inputs));
+    const found = await adoptable(client, inputs.name);
+    if (found && found.ownerEmail.toLowerCase() === inputs.ownerEmail.toLowerCase()) {
+      return { id: found.integrationId, outs: outputs(found, inputs) };
+    }
+    if (found) await client.deleteCrmIntegration(found.integrationId, deleteTiming(inputs));
+    const remote = await register(client, inputs);
     return { id: remote.integrationId, outs: outputs(remote, inputs) };
   },
 
@@ -103,10 +118,7 @@ export const crmIntegrationProvider = dynamicProvider<
   },
 
   async delete(id, props, api) {
-    await api().deleteCrmIntegration(id, {
-      timeoutMs: (props.deleteTimeoutSeconds ?? 600) * 1000,
-      pollMs: (props.deletePollSeconds ?? 5) * 1000,
-    });
+    await api().deleteCrmIntegration(id, deleteTiming(props));
   },
 });
 

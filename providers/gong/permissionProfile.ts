@@ -189,7 +189,9 @@ export const permissionProfileProvider = dynamicProvider<
   async create(inputs, api) {
     const client = api();
     const byName = (list: PermissionProfile[]) => list.find((p) => p.name === inputs.name);
-    // Idempotent: adopt a profile of the same name. One listing serves every create in the process.
+    // Orphans: a profile of the declared name (which carries the stack's prefix) that the state does not
+    // hold was made by an interrupted run: it is adopted and brought to the declared permissions (Gong
+    // cannot delete a profile anyway). One listing serves every create in the process.
     const existing = byName(await client.listProfiles(inputs.workspaceId));
     let remote: PermissionProfile;
     if (existing) {

@@ -35,6 +35,22 @@ const outputs = (remote: FilesystemApi): FileSystemOutputs => ({
   created: remote.created,
 });
 
+/** Deletes a file system, waiting while an instance still holds it (up to detachTimeoutMs); gone is fine. */
+async function removeFileSystem(c: LambdaClient, id: string): Promise<void> {
+  const deadline = Date.now() + c.timing.detachTimeoutMs;
+  for (;;) {
+    try {
+      await c.deleteFilesystem(id);
+      return;
+    } catch (err) {
+      if (isApiError(err) && err.status === 404) return; // already gone
+      const inUse = lambdaErrorOf(err)?.code === "filesystems/filesystem-in-use";
+      if (!inUse || Date.now() >= deadline) throw err;
+      await sleep(c.timing.pollIntervalMs);
+    }
+  }
+}
+
 export const fileSystemProvider = dynamicProvider<FileSystemInputs, FileSystemOutputs, LambdaClient>({
   client: configuredLambda,
   rules: {
@@ -51,15 +67,12 @@ export const fileSystemProvider = dynamicProvider<FileSystemInputs, FileSystemOu
   async create(inputs, api) {
     const c = api();
     const findExisting = async () => (await c.listFilesystems()).find((f) => f.name === inputs.name);
+    // Orphans: the name carries the stack's prefix, so a file system of that name the state does not hold
+    // was left by an interrupted run of this stack. One in the declared region is adopted; one in another
+    // region (file systems cannot move) is deleted once detached, and made anew in the declared one.
     const existing = await findExisting();
-    if (existing) {
-      if (existing.region.name !== inputs.region) {
-        throw new Error(
-          `Lambda: a file system named "${inputs.name}" already exists in ${existing.region.name}, not ${inputs.region}; file systems cannot move between regions`,
-        );
-      }
-      return { id: existing.id, outs: outputs(existing) }; // adopt
-    }
+    if (existing?.region.name === inputs.region) return { id: existing.id, outs: outputs(existing) };
+    if (existing) await removeFileSystem(c, existing.id);
     const remote = await c.createFilesystem({ name: inputs.name, region: inputs.region }, findExisting);
     return { id: remote.id, outs: outputs(remote) };
   },
@@ -70,19 +83,7 @@ export const fileSystemProvider = dynamicProvider<FileSystemInputs, FileSystemOu
   },
 
   async delete(id, _props, api) {
-    const c = api();
-    const deadline = Date.now() + c.timing.detachTimeoutMs;
-    for (;;) {
-      try {
-        await c.deleteFilesystem(id);
-        return;
-      } catch (err) {
-        if (isApiError(err) && err.status === 404) return; // already gone
-        const inUse = lambdaErrorOf(err)?.code === "filesystems/filesystem-in-use";
-        if (!inUse || Date.now() >= deadline) throw err;
-        await sleep(c.timing.pollIntervalMs);
-      }
-    }
+    await removeFileSystem(api(), id);
   },
 });
 

@@ -115,6 +115,13 @@ async function waitActive(c: LambdaClient, id: string): Promise<InstanceApi> {
   }
 }
 
+/** Whether a live instance was launched with what the inputs declare (what only a relaunch can change). */
+const launchedAsDeclared = (remote: InstanceApi, inputs: InstanceInputs) =>
+  remote.instance_type.name === inputs.instanceType &&
+  remote.region.name === inputs.region &&
+  sameList(remote.ssh_key_names, inputs.sshKeyNames) &&
+  sameList(remote.file_system_names, inputs.fileSystemNames);
+
 export const instanceProvider = dynamicProvider<InstanceInputs, InstanceOutputs, LambdaClient>({
   client: configuredLambda,
   rules: {
@@ -150,14 +157,17 @@ export const instanceProvider = dynamicProvider<InstanceInputs, InstanceOutputs,
     const c = api();
     const findLive = async () =>
       (await c.listInstances()).find((i) => i.name === inputs.name && !GONE.includes(i.status));
-    const existing = await findLive();
+    // Orphans: the name carries the stack's prefix, so a live instance of that name the state does not
+    // hold was launched by an interrupted run of this stack. It is adopted when it runs as declared (type,
+    // region, SSH key, file systems); otherwise, since none of those can change, it is terminated and the
+    // declared one launched.
+    let existing = await findLive();
+    if (existing && !launchedAsDeclared(existing, inputs)) {
+      await terminateAndWait(c, existing.id);
+      existing = undefined;
+    }
     let id: string;
     if (existing) {
-      if (existing.instance_type.name !== inputs.instanceType || existing.region.name !== inputs.region) {
-        throw new Error(
-          `Lambda: an instance named "${inputs.name}" already runs as ${existing.instance_type.name} in ${existing.region.name} (${existing.id}); terminate it or choose another name`,
-        );
-      }
       id = existing.id; // adopt
     } else {
       const launched = await c.launch(

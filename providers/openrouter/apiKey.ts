@@ -7,11 +7,13 @@
 // consumers never lack a key. The remote name carries a short hash of the keepers (`name#1a2b3c4d`), so
 // the two generations that coexist during a rotation have different names.
 //
-// Adoption: a key found by name cannot be adopted, since its key string can never be recovered and the
-// output would be a key nobody can use. create() therefore refuses, naming the existing key's hash, instead
-// of adopting, duplicating or deleting a key someone may be using. Where a replacement keeps the remote
-// name (only expiresAt changed, which the API cannot update), diff asks for delete-before-replace so the
-// new create does not meet the old key.
+// Orphans: a key found by name cannot be adopted, since its key string can never be recovered and the
+// output would be a key nobody can use. The remote name carries the stack's prefix and the keepers' tag,
+// and no key of the state shares it when create runs (a rotation's generations differ by tag; where a
+// replacement keeps the remote name, because only expiresAt changed, which the API cannot update, diff
+// asks for delete-before-replace). So a key of that name is one an interrupted run of this stack created
+// and never recorded: create deletes every key of the name, then creates one, so exactly one remains and
+// its string is in the outputs.
 //
 // A key declared disabled is created, then disabled by updateKeys; if that fails, the new key is deleted
 // before the error is reported, so no unrecorded key of the name is left to block the next create.
@@ -150,22 +152,17 @@ async function disableNew(
 
 async function createKey(inputs: ApiKeyInputs, c: OpenRouterClient) {
   const name = remoteName(inputs);
-  const existing = (await c.listKeys()).filter((k) => k.name === name);
-  if (existing.length > 0) {
-    throw new Error(
-      `OpenRouter: an API key named "${name}" already exists (hash ${existing[0].hash}); its key string is ` +
-        "shown only when a key is created, so it cannot be adopted. Delete it in OpenRouter, or change the name or keepers",
-    );
-  }
-  // After an ambiguous failure, a key of this name can only be the one the lost response carried:
-  // delete it (its string is lost) and let the client send the POST again.
-  const recover = async () => {
+  // Keys of this name are orphans (see the header): their strings are lost, so they go. After an
+  // ambiguous failure, likewise: a key of this name is the one the lost response carried; the client
+  // then sends the POST again.
+  const removeNamed = async () => {
     for (const k of (await c.listKeys()).filter((x) => x.name === name)) await c.deleteKey(k.hash);
     return undefined;
   };
+  await removeNamed();
   const created = await c.createKey(
     { ...body(inputs), ...(inputs.expiresAt ? { expires_at: inputs.expiresAt } : {}) },
-    recover,
+    removeNamed,
   );
   const remote = inputs.disabled ? await disableNew(c, created.data, name) : created.data;
   return { id: remote.hash, outs: outputs(remote, inputs, created.key) };

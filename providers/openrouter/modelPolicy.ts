@@ -60,6 +60,7 @@ const modelPolicyDeclaration: ProviderDeclaration<ModelPolicyInputs, ModelPolicy
   validate: fallbacksAllowed,
   diff: { update: ["allow", "fallbacks"] },
 
+  // No remote object: create only validates the models, so an interrupted run leaves no orphan.
   async create(inputs, api) {
     const outs = await validated(api(), inputs);
     return { id: `model-policy-${Date.now().toString(36)}`, outs };

@@ -189,6 +189,8 @@ export const configProvider = dynamicProvider<ConfigInputs, ConfigOutputs, Portk
   async create(inputs, api) {
     const c = api();
     const ws = inputs.workspaceId;
+    // Orphans: a config of the declared name (which carries the stack's prefix) that the state does not
+    // hold was made by an interrupted run: it is adopted and brought to the declared config.
     const findByName = () => c.findActive("configs", inputs.name, ws);
     let found = await findByName();
     if (found) {

@@ -101,6 +101,8 @@ export const guardrailProvider = dynamicProvider<GuardrailInputs, GuardrailOutpu
     const ws = inputs.workspaceId;
     const body = { name: inputs.name, checks: inputs.checks, actions: inputs.actions };
     let slug: string;
+    // Orphans: a guardrail of the declared name (which carries the stack's prefix) that the state does
+    // not hold was made by an interrupted run: it is adopted and brought to the declared checks.
     const findByName = () => c.findActive("guardrails", inputs.name, ws);
     const existing = await findByName();
     if (existing) {

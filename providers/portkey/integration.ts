@@ -63,13 +63,15 @@ export const integrationProvider = dynamicProvider<IntegrationInputs, Integratio
   async create(inputs, api) {
     const c = api();
     const find = () => c.get("integrations", inputs.slug);
-    const existing = await find();
+    // Orphans: the slug carries the stack's prefix, so an integration of that slug the state does not hold
+    // was made by an interrupted run. It is adopted and brought to the declared state; one for another AI
+    // provider (which cannot change) is deleted and made anew.
+    let existing = await find();
+    if (existing && existing.ai_provider_id !== inputs.aiProviderId) {
+      await c.remove("integrations", inputs.slug);
+      existing = undefined;
+    }
     if (existing) {
-      if (existing.ai_provider_id !== inputs.aiProviderId) {
-        throw new Error(
-          `Portkey: integration "${inputs.slug}" exists for ${existing.ai_provider_id}, not ${inputs.aiProviderId}`,
-        );
-      }
       await c.update("integrations", inputs.slug, body(inputs)); // adopt and bring to the declared state
     } else {
       await c.create(

@@ -129,13 +129,15 @@ export const providerProvider = dynamicProvider<ProviderInputs, ProviderOutputs,
     const c = api();
     const ws = inputs.workspaceId;
     const find = () => c.get("providers", inputs.slug, ws);
-    const existing = await find();
+    // Orphans: the slug carries the stack's prefix, so a provider of that slug the state does not hold was
+    // made by an interrupted run. It is adopted and brought to the declared state; one on another
+    // integration (which cannot change) is deleted and made anew.
+    let existing = await find();
+    if (existing && existing.integration_id !== inputs.integrationSlug) {
+      await c.remove("providers", inputs.slug, ws);
+      existing = undefined;
+    }
     if (existing) {
-      if (existing.integration_id !== inputs.integrationSlug) {
-        throw new Error(
-          `Portkey: provider "${inputs.slug}" exists on integration ${existing.integration_id}, not ${inputs.integrationSlug}`,
-        );
-      }
       await c.update("providers", inputs.slug, body(inputs), ws);
     } else {
       await c.create(

@@ -194,7 +194,12 @@ describe("permission profiles", () => {
 
   it("replaces only for a new workspace; a rename is an update", async () => {
     const olds = { ...profileInputs("x"), profileId: "1" };
-    expect(await profiles.diff!("1", olds, profileInputs("y"))).toEqual({ changes: true, replaces: [] });
+    // an update keeps the profile's id (and its workspace): stables
+    expect(await profiles.diff!("1", olds, profileInputs("y"))).toEqual({
+      changes: true,
+      replaces: [],
+      stables: ["profileId", "workspaceId"],
+    });
     expect(await profiles.diff!("1", olds, { ...profileInputs("x"), workspaceId: "42" })).toEqual({
       changes: true,
       replaces: ["workspaceId"],
@@ -304,6 +309,7 @@ describe("CRM integration", () => {
       changes: true,
       replaces: [],
       deleteBeforeReplace: false,
+      stables: ["integrationId", "name", "ownerEmail"],
     });
     const updated = await crm.update!(created.id, created.outs!, { ...crmInputs(), deleteTimeoutSeconds: 9 });
     expect(updated.outs).toEqual({ ...crmInputs(), deleteTimeoutSeconds: 9, integrationId: created.id });

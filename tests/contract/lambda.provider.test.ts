@@ -6,6 +6,7 @@
 //
 // Timing: the stand-in's limits, boot and termination delays are shortened through its settings, and the
 // client's pacing and polling through setLambdaClientOptions, so the file runs in seconds.
+import { createPublicKey } from "node:crypto";
 import { UNKNOWN } from "../../providers/dynamic";
 import { isApiError } from "../../providers/http/client";
 import {
@@ -125,21 +126,23 @@ describe("settings and check", () => {
 });
 
 describe("SSH keys", () => {
-  it("imports a key, adopts it by name, and refuses to adopt one with another public key", async () => {
+  it("imports a key, adopts it by name, and replaces an orphan with another public key", async () => {
     const created = await key("imported");
     expect(created.outs).toMatchObject({ name: "imported", publicKey: PUB, generated: false });
     expect(created.outs!.privateKey).toBeUndefined();
     const again = await key("imported");
     expect(again.id).toBe(created.id);
-    await expect(sshKeyProvider.create!({ name: "imported", publicKey: PUB2 })).rejects.toThrow(
-      /SSH key named "imported" already exists .* with a different public key/,
-    );
-    expect((await admin.objects("sshKeys")).filter((k) => k.name === "imported")).toHaveLength(1);
     const read = await sshKeyProvider.read!(created.id, created.outs!);
     expect(
       (await sshKeyProvider.diff!(created.id, read.props!, { name: "imported", publicKey: PUB })).changes,
     ).toBe(false);
-    await sshKeyProvider.delete!(created.id, read.props!);
+    // the name is this stack's, so a key of it the state does not hold is an orphan: the declared key replaces it
+    const other = await sshKeyProvider.create!({ name: "imported", publicKey: PUB2 });
+    expect(other.outs).toMatchObject({ name: "imported", publicKey: PUB2.trim(), generated: false });
+    expect((await admin.objects("sshKeys")).filter((k) => k.name === "imported").map((k) => k.id)).toEqual([
+      other.id,
+    ]);
+    await sshKeyProvider.delete!(other.id, other.outs!);
     expect(await admin.objects("sshKeys")).toEqual([]);
   });
 
@@ -153,11 +156,21 @@ describe("SSH keys", () => {
     const read = await sshKeyProvider.read!(created.id, created.outs!);
     expect(read.props!.privateKey).toBe(created.outs!.privateKey);
     expect((await sshKeyProvider.diff!(created.id, read.props!, { name: "generated" })).changes).toBe(false);
-    // a generated key cannot be adopted: its private key is gone
-    await expect(sshKeyProvider.create!({ name: "generated" })).rejects.toThrow(
-      /private key cannot be read back/,
-    );
     await sshKeyProvider.delete!(created.id, read.props!);
+  });
+
+  it("replaces an orphaned generated key (its private key unreadable) with a new pair, leaving one", async () => {
+    // an interrupted run added the key under the generated name, and its answer (the private key) was lost
+    const orphan = await client().addSshKey({ name: "sophia-dev-orphan" }, async () => undefined);
+    const created = await sshKeyProvider.create!({ name: "sophia-dev-orphan" });
+    const stored = (await admin.objects("sshKeys")).filter((k) => k.name === "sophia-dev-orphan");
+    expect(stored.map((k) => k.id)).toEqual([created.id]);
+    expect(created.id).not.toBe(orphan.id);
+    // the private key in the outputs is the pair of the public key Lambda holds
+    const jwk = createPublicKey(created.outs!.privateKey!).export({ format: "jwk" });
+    const blob = Buffer.from(stored[0].public_key.split(" ")[1], "base64");
+    expect(blob.subarray(-32).toString("base64url")).toBe(jwk.x);
+    await sshKeyProvider.delete!(created.id, created.outs!);
   });
 
   it("replaces on any change, deleting first when the name stays", async () => {
@@ -216,9 +229,6 @@ describe("file systems", () => {
       isInUse: false,
     });
     expect((await fileSystemProvider.create!({ name: "datasets", region: "us-east-1" })).id).toBe(created.id);
-    await expect(fileSystemProvider.create!({ name: "datasets", region: "us-west-1" })).rejects.toThrow(
-      /already exists in us-east-1, not us-west-1/,
-    );
     await admin.edit("filesystems", created.id, { region: "us-west-1" });
     const read = await fileSystemProvider.read!(created.id, created.outs!);
     expect(read.props!.region).toBe("us-west-1");

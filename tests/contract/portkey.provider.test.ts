@@ -249,11 +249,15 @@ describe("integrations", () => {
     await expect(integrationProvider.delete!("ct-int", again.outs!)).resolves.toBeUndefined();
   });
 
-  it("refuses to adopt an integration of another vendor", async () => {
+  it("replaces an orphaned integration of another vendor (which cannot change) with the declared one", async () => {
     await integrationProvider.create!(integrationInputs("ct-mixed"));
-    await expect(
-      integrationProvider.create!({ ...integrationInputs("ct-mixed"), aiProviderId: "anthropic" }),
-    ).rejects.toThrow(/exists for openai, not anthropic/);
+    const made = await integrationProvider.create!({
+      ...integrationInputs("ct-mixed"),
+      aiProviderId: "anthropic",
+    });
+    expect(made.outs).toMatchObject({ slug: "ct-mixed", aiProviderId: "anthropic" });
+    const stored = (await admin.objects("integrations")).filter((i) => i.slug === "ct-mixed");
+    expect(stored.map((i) => i.ai_provider_id)).toEqual(["anthropic"]);
     await integrationProvider.delete!("ct-mixed", {} as any);
   });
 });
