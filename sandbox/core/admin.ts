@@ -5,7 +5,7 @@
 //   GET    /__admin/counts              requests per route ("METHOD /template")
 //   DELETE /__admin/requests            clear the log, the counts and the violations
 //   GET    /__admin/violations          exchanges that did not match the vendor's description
-//   POST   /__admin/faults              {route?, status?, retryAfter?, delayMs?, drop?, dropAfter?, count?, rate?, skip?}
+//   POST   /__admin/faults              {route?, status?, retryAfter?, delayMs?, drop?, dropAfter?, count?, rate?, seed?, skip?}
 //   DELETE /__admin/faults              remove every fault
 //   POST   /__admin/settings            service settings, e.g. {tokenLifetimeSeconds: 2}
 //   POST   /__admin/expire-tokens       invalidate every issued token
