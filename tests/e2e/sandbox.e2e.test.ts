@@ -9,8 +9,23 @@ import { detectDrift } from "../../cli/drift";
 import { AIRBYTE_SANDBOX } from "../../sandbox/airbyte";
 import { ensureEngine, localStack, ROOT } from "../../scripts/lib";
 import { type Admin, airbyteStackConfig, startTestSandbox, type TestSandbox } from "../helpers/sandbox";
+import { budget, formatStepTimings, step } from "../helpers/steps";
 
-jest.setTimeout(180_000);
+// Each step's budget: its time measured beside a full test run (load 4-5 on 2 cores: up 62 s, preview with
+// the policy pack 83 s, no-op up 36 s, up --refresh 31 s, the refreshes 3-9 s each, destroy 3 s), × 3 or
+// more. A test may take the sum of them (the hooks too: the engine is built once, then reused); a slow
+// step fails naming itself.
+const BUDGET = {
+  up: 190_000,
+  preview: 250_000,
+  noop: 110_000,
+  drift: 60_000,
+  restore: 100_000,
+  refreshes: 60_000,
+  failingRefresh: 60_000,
+  destroy: 60_000,
+};
+jest.setTimeout(budget(BUDGET));
 
 const SECRETS = {
   airbyteClientSecret: AIRBYTE_SANDBOX.clientSecret,
@@ -49,6 +64,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  console.log(formatStepTimings("sandbox.e2e"));
   try {
     if (stack) await stack.workspace.removeStack(stackName, { force: true });
   } finally {
@@ -60,7 +76,7 @@ afterAll(async () => {
 
 test("up, no-op, drift, restore, refresh and destroy on the real engine", async () => {
   // 1. up creates the pipeline in the stand-in.
-  const up = await stack.up();
+  const up = await step("up", () => stack.up(), BUDGET.up);
   expect(up.summary.result).toBe("succeeded");
   expect(up.summary.resourceChanges).toEqual({ create: 6 });
   const [sources, destinations, connections] = await Promise.all(
@@ -93,9 +109,13 @@ test("up, no-op, drift, restore, refresh and destroy on the real engine", async 
   // 2. A preview of the unchanged program has no changes and passes the policy pack; a no-op up sends
   //    no API request.
   await admin.reset();
-  const preview = await stack.preview({ expectNoChanges: true, policyPacks: [POLICY_PACK] });
+  const preview = await step(
+    "preview with the policy pack",
+    () => stack.preview({ expectNoChanges: true, policyPacks: [POLICY_PACK] }),
+    BUDGET.preview,
+  );
   expect(preview.stdout).toMatch(/Policies:[\s\S]*sophia-guardrails/);
-  const noop = await stack.up({ expectNoChanges: true });
+  const noop = await step("no-op up", () => stack.up({ expectNoChanges: true }), BUDGET.noop);
   expect(noop.summary.resourceChanges).toEqual({ same: 6 });
   expect(await admin.requests()).toEqual([]);
 
@@ -103,7 +123,7 @@ test("up, no-op, drift, restore, refresh and destroy on the real engine", async 
   const pg = destinations.find((d) => d.name.endsWith("-postgres"));
   await admin.edit("destinations", pg.destinationId, { configuration: { port: 6543 } });
   // (detectDrift is what `sophia drift` runs: a refresh preview, read from the engine's events.)
-  const found = await detectDrift(stack);
+  const found = await step("drift (refresh preview)", () => detectDrift(stack), BUDGET.drift);
   expect(found.map((r) => ({ name: r.name, kind: r.kind, properties: r.properties }))).toEqual([
     {
       name: "airbyte-postgres",
@@ -113,7 +133,7 @@ test("up, no-op, drift, restore, refresh and destroy on the real engine", async 
   ]);
 
   // 4. up (with refresh) puts it right.
-  const restore = await stack.up({ refresh: true });
+  const restore = await step("up --refresh", () => stack.up({ refresh: true }), BUDGET.restore);
   expect(restore.summary.resourceChanges).toMatchObject({ update: 1, same: 5 });
   expect((await admin.object("destinations", pg.destinationId)).configuration.port).toBe(5432);
 
@@ -121,14 +141,14 @@ test("up, no-op, drift, restore, refresh and destroy on the real engine", async 
   //    each resource once and asks for at most one token.
   await admin.reset();
   await admin.fault({ route: "GET /connections/{connectionId}", drop: true, count: 1 });
-  await stack.refresh();
+  await step("refresh through a dropped connection", () => stack.refresh(), BUDGET.refreshes / 2);
   expect(
     (await admin.requests())
       .filter((r) => r.route === "GET /connections/{connectionId}")
       .map((r) => r.status),
   ).toEqual([0, 200]);
   await admin.reset();
-  await stack.refresh();
+  await step("refresh", () => stack.refresh(), BUDGET.refreshes / 2);
   const counts = await admin.counts();
   expect(counts).toEqual({
     "GET /sources/{sourceId}": 1,
@@ -140,14 +160,18 @@ test("up, no-op, drift, restore, refresh and destroy on the real engine", async 
 
   // 6. A failure inside the provider reaches the user with the API's status and message.
   await admin.fault({ route: "GET /sources/{sourceId}", status: 500, count: 50 });
-  const failed = await stack.refresh().catch((e) => e);
+  const failed = await step(
+    "refresh failing with 500s",
+    () => stack.refresh().catch((e) => e),
+    BUDGET.failingRefresh,
+  );
   await admin.clearFaults();
   expect(String(failed?.message ?? failed)).toMatch(
     /Airbyte API GET \/sources\/[0-9a-f-]+ failed with 500: injected by the sandbox \(after 6 attempts\)/,
   );
 
   // 7. destroy leaves nothing behind in the stand-in.
-  const destroy = await stack.destroy();
+  const destroy = await step("destroy", () => stack.destroy(), BUDGET.destroy);
   expect(destroy.summary.resourceChanges).toEqual({ delete: 6 });
   for (const kind of ["sources", "destinations", "connections"])
     expect(await admin.objects(kind)).toEqual([]);
@@ -164,7 +188,7 @@ test("a missing or plain-text credential fails the preview naming the key", asyn
       airbyteWorkspaceId: { value: "not-a-uuid" },
       redisEnabled: { value: "false" },
     });
-    const err = await bad.preview().catch((e) => e);
+    const err = await step("preview with bad config", () => bad.preview().catch((e) => e), BUDGET.preview);
     const text = String(err?.message ?? err);
     expect(text).toContain("sophia-ai:airbyteClientSecret must be stored as a secret");
     expect(text).toContain('sophia-ai:airbyteWorkspaceId must be a UUID; got "not-a-uuid"');
@@ -194,7 +218,11 @@ test("the policy pack stops a preview that would put a credential in plain text"
         SECRETS,
       ),
     );
-    const err = await leaky.preview({ policyPacks: [POLICY_PACK] }).catch((e) => e);
+    const err = await step(
+      "preview stopped by the policy pack",
+      () => leaky.preview({ policyPacks: [POLICY_PACK] }).catch((e) => e),
+      BUDGET.preview,
+    );
     const text = String(err?.message ?? err);
     expect(text).toContain("no-plaintext-credentials");
     expect(text).toContain("configuration.username looks like a credential but is not kept secret");
