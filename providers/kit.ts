@@ -77,12 +77,20 @@ export const flag: Rule = (v, p) =>
 
 const findings = (r: Finding | Finding[] | undefined): Finding[] => (r === undefined ? [] : [r].flat());
 
+/** Whether a preview's unknown value stands anywhere in `v`. */
+export function containsUnknown(v: unknown): boolean {
+  if (isUnknown(v)) return true;
+  if (Array.isArray(v)) return v.some(containsUnknown);
+  return isPlainObject(v) && Object.values(v).some(containsUnknown);
+}
+
 /** The failures of `inputs` under `rules`, in the rules' order, each naming its property. */
 export function checkRules<I>(rules: Rules<I>, inputs: Record<string, unknown>): CheckFailure[] {
   const out: CheckFailure[] = [];
   for (const [property, rule] of Object.entries<Rule | Rule[] | undefined>(rules)) {
     const value = inputs[property];
-    if (rule === undefined || isUnknown(value)) continue;
+    // a value not known yet (a preview), whole or anywhere inside, is checked when it is known
+    if (rule === undefined || containsUnknown(value)) continue;
     for (const r of [rule].flat()) {
       for (const f of findings(r(value, property, inputs))) {
         out.push(typeof f === "string" ? { property, reason: f } : f);

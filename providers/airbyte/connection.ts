@@ -1,7 +1,7 @@
 // AirbyteConnection: a source → destination sync with its streams and schedule.
 import type * as pulumi from "@pulumi/pulumi";
 import { isPlainObject, isUnknown, UUID } from "../dynamic";
-import { dynamicProvider, dynamicResource, type Rule, str } from "../kit";
+import { dynamicProvider, dynamicResource, type Rule, str, text } from "../kit";
 import {
   type AirbyteClient,
   type ConnectionResponse,
@@ -146,6 +146,7 @@ export const connectionProvider = dynamicProvider<ConnectionInputs, ConnectionOu
     sourceId: str(UUID),
     destinationId: str(UUID),
     schedule: scheduleProblem,
+    prefix: text,
     streams: streamsProblems,
     status: oneOf(["active", "inactive"]),
     namespaceDefinition: oneOf(["source", "destination", "custom_format"]),

@@ -29,6 +29,12 @@ import { deepEqual, isUnknown } from "../dynamic";
 import { dynamicProvider, dynamicResource, flag, optional, type ProviderDeclaration, str } from "../kit";
 import { type ApiKeyBody, type ApiKeyResponse, configuredOpenRouter, type OpenRouterClient } from "./client";
 
+/** A timestamp whose date exists (Date.parse quietly turns 2027-02-30 into 2 March). */
+const realDate = (v: string): boolean => {
+  const t = Date.parse(v);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === v.slice(0, 10);
+};
+
 export const LIMIT_RESETS = ["daily", "weekly", "monthly"];
 
 export interface ApiKeyInputs {
@@ -183,7 +189,7 @@ const apiKeyDeclaration: ProviderDeclaration<ApiKeyInputs, ApiKeyOutputs, OpenRo
         : `limitReset must be one of ${LIMIT_RESETS.join(", ")}; got ${JSON.stringify(v)}`,
     ),
     expiresAt: optional((v) =>
-      typeof v !== "string" || !UTC_TIMESTAMP.test(v) || Number.isNaN(Date.parse(v))
+      typeof v !== "string" || !UTC_TIMESTAMP.test(v) || !realDate(v)
         ? `expiresAt must be an ISO 8601 UTC timestamp like 2027-12-31T23:59:59Z; got ${JSON.stringify(v)}`
         : undefined,
     ),

@@ -38,7 +38,8 @@ const modelList: Rule = (v, list) => {
 /** Every fallback must also be allowed. */
 function fallbacksAllowed(n: Record<string, unknown>): CheckFailure[] {
   const { allow, fallbacks } = n;
-  if (!Array.isArray(allow) || !Array.isArray(fallbacks)) return [];
+  // an allow-list not fully known yet (a preview) is compared once it is
+  if (!Array.isArray(allow) || !Array.isArray(fallbacks) || allow.some(isUnknown)) return [];
   return fallbacks.flatMap((id, i) =>
     typeof id === "string" && !isUnknown(id) && !allow.includes(id)
       ? [{ property: "fallbacks", reason: `fallbacks[${i}] "${id}" is not in allow` }]

@@ -42,8 +42,6 @@ interface Subject {
   broken: Record<string, fc.Arbitrary<unknown>>;
   /** Per identifier-like property, spellings with a newline or over the vendor's length limit. */
   identifiers?: Record<string, fc.Arbitrary<string>>;
-  /** Paths (see withUnknowns) not made unknown, each for a known bug pinned by a test.failing below. */
-  knownUnknownBugs?: RegExp;
 }
 
 const RUNS = { numRuns: 150 };
@@ -140,12 +138,12 @@ function withValue(inputs: Inputs, property: string, value: unknown): Inputs {
 }
 
 /** `v` with the nodes `pick` chooses (by path, e.g. `config.targets[1].provider`) made unknown. */
-function withUnknowns(v: unknown, pick: (path: string) => boolean, spared?: RegExp, path = ""): unknown {
-  if (path && !spared?.test(path) && pick(path)) return UNKNOWN;
-  if (Array.isArray(v)) return v.map((x, i) => withUnknowns(x, pick, spared, `${path}[${i}]`));
+function withUnknowns(v: unknown, pick: (path: string) => boolean, path = ""): unknown {
+  if (path && pick(path)) return UNKNOWN;
+  if (Array.isArray(v)) return v.map((x, i) => withUnknowns(x, pick, `${path}[${i}]`));
   if (!isPlainObject(v)) return v;
   return Object.fromEntries(
-    Object.entries(v).map(([k, x]) => [k, withUnknowns(x, pick, spared, path ? `${path}.${k}` : k)]),
+    Object.entries(v).map(([k, x]) => [k, withUnknowns(x, pick, path ? `${path}.${k}` : k)]),
   );
 }
 
@@ -289,7 +287,6 @@ function airbyteConnection(): Subject {
     ),
     broken,
     identifiers: { sourceId: withNewline(fc.uuid()), destinationId: withNewline(fc.uuid()) },
-    knownUnknownBugs: /^schedule\.|^streams\[\d+\]\.(name|syncMode)$/,
   };
 }
 
@@ -467,7 +464,6 @@ function gongPermissionProfile(): Subject {
     identifiers: {
       workspaceId: fc.oneof(withNewline(digits(20)), fc.stringMatching(/^[0-9]{21,30}$/)),
     },
-    knownUnknownBugs: /\.permissionLevel$/,
   };
 }
 
@@ -560,7 +556,6 @@ function lambdaInstance(): Subject {
       instanceType: withNewline(fc.stringMatching(INSTANCE_TYPE)),
       region: withNewline(region),
     },
-    knownUnknownBugs: /^fileSystemNames\[/,
   };
 }
 
@@ -636,7 +631,6 @@ function openRouterModelPolicy(): Subject {
     valid,
     // every fallback must also be allowed: an uppercase id is never generated for allow
     broken: { allow: badList, fallbacks: fc.oneof(badList, fc.constant(["NOT/ALLOWED"])) },
-    knownUnknownBugs: /^allow\[/,
   };
 }
 
@@ -725,7 +719,6 @@ function portkeyProvider(): Subject {
       ),
     },
     identifiers: { slug: withNewline(slug), integrationSlug: withNewline(slug) },
-    knownUnknownBugs: /^usageLimits\.(type|periodic_reset)$|^rateLimit\.(type|unit)$/,
   };
 }
 
@@ -766,7 +759,6 @@ function portkeyConfig(): Subject {
   return {
     name: "portkey config",
     check: checkOf(configProvider),
-    knownUnknownBugs: /^config\.(cache\.mode|retry\.attempts)$/,
     properties: ["name", "workspaceId", "config"],
     valid: fields({ name: nonBlank, config: gatewayConfig }, { workspaceId: nonBlank }),
     broken: {
@@ -821,7 +813,6 @@ function portkeyGuardrail(): Subject {
   return {
     name: "portkey guardrail",
     check: checkOf(guardrailProvider),
-    knownUnknownBugs: /^checks\[\d+\]\.id$|^actions\.on_(success|fail)\./,
     properties: ["name", "workspaceId", "checks", "actions"],
     valid: fields(
       { name: nonBlank, checks: fc.array(guardrailCheck, { minLength: 1, maxLength: 3 }), actions },
@@ -925,7 +916,7 @@ describe.each(subjects.map((s) => [s.name, s] as const))("%s check", (_name, s) 
     const arb = fc.tuple(s.valid, fc.func(fc.nat(3)));
     await fc.assert(
       fc.asyncProperty(arb, async ([inputs, draw]) => {
-        const previewed = withUnknowns(inputs, (path) => draw(path) === 0, s.knownUnknownBugs);
+        const previewed = withUnknowns(inputs, (path) => draw(path) === 0);
         expect((await s.check(previewed as Inputs)).failures).toEqual([]);
       }),
       RUNS,
@@ -964,9 +955,8 @@ const connection = {
 };
 
 /**
- * Open bugs, pinned: inputs with unknown preview values inside a property that check refuses. Each test
- * asserts the right answer and is expected to fail until its rule is fixed (jest then reports it: drop
- * `.failing` and the subject's knownUnknownBugs exemption above).
+ * Counterexamples the properties found: inputs with unknown preview values inside a property that check
+ * refused (fixed in the kit: a property with an unknown anywhere inside is checked once it is known).
  */
 type Pin = [subject: string, what: string, inputs: Inputs];
 const airbytePins: Pin[] = [
@@ -1062,19 +1052,19 @@ describe("counterexamples found by the properties", () => {
     expect(failures.map((f) => f.property)).toEqual(["streams", "namespaceDefinition"]);
   });
 
-  test.failing.each([...airbytePins, ...gongLambdaOpenRouterPins, ...portkeyPins])(
-    "%s: %s passes check in a preview (open bug)",
+  test.each([...airbytePins, ...gongLambdaOpenRouterPins, ...portkeyPins])(
+    "%s: %s passes check in a preview (fixed: a value with an unknown inside is checked once known)",
     async (name, _what, inputs) => {
       expect((await check(subject(name), inputs)).failures).toEqual([]);
     },
   );
 
-  test.failing("airbyte connection: a prefix that is not a string is refused (open bug: prefix has no rule)", async () => {
+  test("airbyte connection: a prefix that is not a string is refused (fixed: prefix has a rule)", async () => {
     const { failures } = await check(subject("airbyte connection"), { ...connection, prefix: 5 });
     expect(names(failures, "prefix")).toBe(true);
   });
 
-  test.failing("openrouter apiKey: expiresAt on a day the month lacks is refused (open bug: Date.parse rolls it over)", async () => {
+  test("openrouter apiKey: expiresAt on a day the month lacks is refused (fixed: the date must exist)", async () => {
     const { failures } = await check(subject("openrouter apiKey"), {
       name: "k",
       expiresAt: "2027-02-30T00:00:00Z",
