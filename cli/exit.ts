@@ -18,6 +18,10 @@ export const EXIT = {
   rotationFailed: 7,
   /** drift: an integration could not be read (its vendor failed); what was read is reported, drift included */
   driftUnreadable: 8,
+  /** recover: the stack's lock is held by an update that is, or may be, running; nothing was changed */
+  recoverLocked: 9,
+  /** recover: a step failed (the message names it); the steps before it were carried out */
+  recoverFailed: 10,
 } as const;
 
 export class CliError extends Error {

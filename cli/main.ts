@@ -70,6 +70,7 @@ export function program(): Command {
     )
     .action(async (o) => (await import("./check")).checkCommand(o));
 
+  registerRecover(cli);
   registerSecrets(cli);
   registerCi(cli);
 
@@ -81,6 +82,23 @@ export function program(): Command {
     if (cli.opts().quiet || action.opts().quiet) process.env.SOPHIA_QUIET = "1";
   });
   return cli;
+}
+
+/** `recover` (cli/recover.ts): after a killed `pulumi up`. */
+function registerRecover(cli: Command): void {
+  cli
+    .command("recover")
+    .description(
+      "After a killed `pulumi up`: clear the lock a dead update left, refresh clearing pending operations, preview what the next up does (or run it with --up). Exit 9: locked by a live update, 10: a step failed",
+    )
+    .requiredOption("--stack <name>", "stack to recover")
+    .option("--up", "run the `up` that converges the stack instead of only previewing it")
+    .option(
+      "--yes",
+      "also clear a lock whose update cannot be checked from here (another machine, Pulumi Cloud)",
+    )
+    .option("--json", "machine-readable output, also on failure")
+    .action(async (o) => (await import("./recover")).recoverCommand(o));
 }
 
 function registerSecrets(cli: Command): void {
