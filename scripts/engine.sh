@@ -45,8 +45,12 @@ LANGHOST_HASH=$(dir_hash "$ROOT/tools/langhost" '*.go')
 LAUNCHER_SRC="$ROOT/tools/dynamic-provider"
 LAUNCHER_HASH=$(dir_hash "$LAUNCHER_SRC" pulumi-resource-pulumi-nodejs parent-watchdog.js)
 stamped() { [ "$(cat "$1.source" 2>/dev/null)" = "$2" ]; } # $1 = built file, $2 = its sources' hash
+# Compared by content, not by the stamp alone: another checkout's older engine.sh sharing this cache may
+# have put the sdk's launcher back without touching the stamp.
 launcher_installed() {
-  stamped "$BIN/pulumi-resource-pulumi-nodejs" "$LAUNCHER_HASH" && [ -f "$BIN/parent-watchdog.js" ]
+  stamped "$BIN/pulumi-resource-pulumi-nodejs" "$LAUNCHER_HASH" &&
+    cmp -s "$LAUNCHER_SRC/pulumi-resource-pulumi-nodejs" "$BIN/pulumi-resource-pulumi-nodejs" &&
+    cmp -s "$LAUNCHER_SRC/parent-watchdog.js" "$BIN/parent-watchdog.js"
 }
 engine_cached() {
   ready "$BIN" && stamped "$BIN/pulumi-language-nodejs" "$LANGHOST_HASH" && launcher_installed
