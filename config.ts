@@ -17,6 +17,7 @@ import {
   type ReadContext,
 } from "./integrations/spec";
 import { STACK } from "./integrations/stack/keys";
+import { isSafeUrl } from "./providers/http/client";
 
 export { CARRIERS, ROTATED_SERVICES, type RotatedService } from "./integrations/credentials";
 
@@ -137,7 +138,7 @@ export class ConfigReader {
       this.problems.push(`${this.full(k)} must be at most ${max} characters; got ${v.length}`);
       return "";
     }
-    if (k.secureUrl && !isSecureUrl(v) && (!k.pattern || k.pattern.test(v))) {
+    if (k.secureUrl && !isSafeUrl(v) && (!k.pattern || k.pattern.test(v))) {
       this.problems.push(
         `${this.full(k)} must be https (or http to this machine): credentials travel to it; got "${v}"`,
       );
@@ -258,19 +259,6 @@ export class ConfigReader {
 
   done(): void {
     if (this.problems.length) throw new ConfigError(this.problems);
-  }
-}
-
-/** https, or http to this machine (loopback), where the sandbox's stand-ins answer. */
-export function isSecureUrl(url: string): boolean {
-  try {
-    const u = new URL(url);
-    return (
-      u.protocol === "https:" ||
-      (u.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(u.hostname))
-    );
-  } catch {
-    return false;
   }
 }
 

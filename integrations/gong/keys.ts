@@ -2,6 +2,43 @@
 import { defineKeys, URL_RULE } from "../keys";
 import type { Shape } from "../shape";
 
+/** The boolean permission flags of Gong's PermissionProfileDTO (the Gong provider manages these too). */
+export const GONG_PROFILE_FLAGS = [
+  "scoreCalls",
+  "downloadCallMedia",
+  "shareCallsWithCustomers",
+  "manuallyScheduleAndUploadCalls",
+  "privateCalls",
+  "deleteCalls",
+  "trimCalls",
+  "listenInCalls",
+  "deleteEmails",
+  "callsAndSearch",
+  "library",
+  "deals",
+  "createEditAndDeleteDealsBoards",
+  "dealsInlineEditing",
+  "account",
+  "coaching",
+  "usage",
+  "teamStats",
+  "initiatives",
+  "market",
+  "activity",
+  "forecast",
+  "forecastManage",
+  "engageManageCompanyTemplates",
+  "engageManageCompanySequences",
+  "engageSnoozeFlowToDosForOthers",
+  "manageGeneralBusinessSettings",
+  "manageScorecards",
+  "exportCallsAndCoachingDataToCSV",
+  "crmDataInlineEditing",
+  "crmDataImport",
+  "viewRevenueAnalytics",
+  "manageRevenueAnalytics",
+];
+
 const SCOPED: Shape = { permissionLevel: "string", teamLeadIds: "strings" };
 
 /** The permission fields of Gong's PermissionProfileDTO a profile may set (integrations/gong.ts, GongPermissions). */
@@ -17,43 +54,7 @@ const GONG_PERMISSIONS: Shape = {
     manageFolderCalls: "boolean",
     shareFoldersAndStreams: "boolean",
   },
-  ...Object.fromEntries(
-    [
-      "scoreCalls",
-      "downloadCallMedia",
-      "shareCallsWithCustomers",
-      "manuallyScheduleAndUploadCalls",
-      "privateCalls",
-      "deleteCalls",
-      "trimCalls",
-      "listenInCalls",
-      "deleteEmails",
-      "callsAndSearch",
-      "library",
-      "deals",
-      "createEditAndDeleteDealsBoards",
-      "dealsInlineEditing",
-      "account",
-      "coaching",
-      "usage",
-      "teamStats",
-      "initiatives",
-      "market",
-      "activity",
-      "forecast",
-      "forecastManage",
-      "engageManageCompanyTemplates",
-      "engageManageCompanySequences",
-      "engageSnoozeFlowToDosForOthers",
-      "manageGeneralBusinessSettings",
-      "manageScorecards",
-      "exportCallsAndCoachingDataToCSV",
-      "crmDataInlineEditing",
-      "crmDataImport",
-      "viewRevenueAnalytics",
-      "manageRevenueAnalytics",
-    ].map((k) => [k, "boolean" as const]),
-  ),
+  ...Object.fromEntries(GONG_PROFILE_FLAGS.map((k) => [k, "boolean" as const])),
 };
 
 export const GONG = defineKeys({

@@ -7,48 +7,16 @@
 // dynamic provider (pulumi/pulumi#6065), so it falls back to the provider's stderr, which the engine shows
 // as the resource's output (since pulumi/pulumi#18253); the GongWorkspace component also warns at program
 // time, as a structured warning, listing the profiles it manages.
+
 import * as pulumi from "@pulumi/pulumi";
+import { GONG_PROFILE_FLAGS } from "../../integrations/gong/keys";
 import { type CheckFailure, deepEqual, isPlainObject, isUnknown } from "../dynamic";
 import { isApiError } from "../http/client";
 import { dynamicProvider, dynamicResource, str } from "../kit";
 import { configuredGong, type GongClient, type PermissionProfile } from "./client";
 
-/** Boolean permission flags of PermissionProfileDTO. */
-export const PROFILE_FLAGS = [
-  "scoreCalls",
-  "downloadCallMedia",
-  "shareCallsWithCustomers",
-  "manuallyScheduleAndUploadCalls",
-  "privateCalls",
-  "deleteCalls",
-  "trimCalls",
-  "listenInCalls",
-  "deleteEmails",
-  "callsAndSearch",
-  "library",
-  "deals",
-  "createEditAndDeleteDealsBoards",
-  "dealsInlineEditing",
-  "account",
-  "coaching",
-  "usage",
-  "teamStats",
-  "initiatives",
-  "market",
-  "activity",
-  "forecast",
-  "forecastManage",
-  "engageManageCompanyTemplates",
-  "engageManageCompanySequences",
-  "engageSnoozeFlowToDosForOthers",
-  "manageGeneralBusinessSettings",
-  "manageScorecards",
-  "exportCallsAndCoachingDataToCSV",
-  "crmDataInlineEditing",
-  "crmDataImport",
-  "viewRevenueAnalytics",
-  "manageRevenueAnalytics",
-];
+/** Boolean permission flags of PermissionProfileDTO (defined once, with the config's shape). */
+export const PROFILE_FLAGS: readonly string[] = GONG_PROFILE_FLAGS;
 
 /** Access objects with a scoped permission level ({permissionLevel, teamLeadIds}). */
 export const SCOPED_ACCESSES = ["callsAccess", "dealsAccess", "emailsAccess"];
