@@ -43,14 +43,15 @@ ready() { # $1 = dir holding pulumi; true when it is the pinned version with eve
 dir_hash() { (cd "$1" && shift && sha256sum $*) | sha256sum | cut -d' ' -f1; }
 LANGHOST_HASH=$(dir_hash "$ROOT/tools/langhost" '*.go')
 LAUNCHER_SRC="$ROOT/tools/dynamic-provider"
-LAUNCHER_HASH=$(dir_hash "$LAUNCHER_SRC" pulumi-resource-pulumi-nodejs parent-watchdog.js)
+LAUNCHER_HASH=$(dir_hash "$LAUNCHER_SRC" pulumi-resource-pulumi-nodejs parent-watchdog.js dynamic-preview.js)
 stamped() { [ "$(cat "$1.source" 2>/dev/null)" = "$2" ]; } # $1 = built file, $2 = its sources' hash
 # Compared by content, not by the stamp alone: another checkout's older engine.sh sharing this cache may
 # have put the sdk's launcher back without touching the stamp.
 launcher_installed() {
   stamped "$BIN/pulumi-resource-pulumi-nodejs" "$LAUNCHER_HASH" &&
     cmp -s "$LAUNCHER_SRC/pulumi-resource-pulumi-nodejs" "$BIN/pulumi-resource-pulumi-nodejs" &&
-    cmp -s "$LAUNCHER_SRC/parent-watchdog.js" "$BIN/parent-watchdog.js"
+    cmp -s "$LAUNCHER_SRC/parent-watchdog.js" "$BIN/parent-watchdog.js" &&
+    cmp -s "$LAUNCHER_SRC/dynamic-preview.js" "$BIN/dynamic-preview.js"
 }
 engine_cached() {
   ready "$BIN" && stamped "$BIN/pulumi-language-nodejs" "$LANGHOST_HASH" && launcher_installed
@@ -261,6 +262,7 @@ if ! engine_cached; then
     STEP="installing the dynamic-provider launcher and its watchdog (tools/dynamic-provider)"
     log "$STEP"
     install -m 0644 "$LAUNCHER_SRC/parent-watchdog.js" "$BIN/parent-watchdog.js"
+    install -m 0644 "$LAUNCHER_SRC/dynamic-preview.js" "$BIN/dynamic-preview.js"
     install -m 0755 "$LAUNCHER_SRC/pulumi-resource-pulumi-nodejs" "$BIN/pulumi-resource-pulumi-nodejs"
     echo "$LAUNCHER_HASH" >"$BIN/pulumi-resource-pulumi-nodejs.source"
   fi
