@@ -3,54 +3,39 @@
 // dynamic-provider host left previews to the engine, which then took every output of the updated
 // destination for unknown (tools/dynamic-provider/dynamic-preview.js). Real engine, a stack of its own
 // against the Airbyte stand-in.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
-import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { AIRBYTE_SANDBOX } from "../../sandbox/airbyte";
-import { ensureEngine, localStack, ROOT } from "../../scripts/lib";
-import { airbyteStackConfig, startTestSandbox, type TestSandbox } from "../helpers/sandbox";
+import { closeE2eStack, type E2eStack, openE2eStack, setStackConfig } from "../helpers/e2eStack";
 
 // measured: up ~40 s, preview ~15 s, up ~25 s alone on 2 cores; ×3 for a busy machine
 jest.setTimeout(360_000);
 
-const stackName = `e2e-preview-${process.pid}`;
-let sb: TestSandbox;
-let stack: Stack;
-let backendDir: string;
+let e: E2eStack;
 
 beforeAll(async () => {
-  ensureEngine({ quiet: true });
-  sb = await startTestSandbox(["airbyte"]);
-  backendDir = mkdtempSync(path.join(tmpdir(), "sophia-state-"));
-  stack = await localStack({ stackName, backendDir });
-  await stack.setAllConfig(
-    airbyteStackConfig(
-      sb.url("airbyte"),
-      {
-        postgresHost: "127.0.0.1",
-        postgresUser: "sophia",
-        postgresSslMode: "disable",
-        redisEnabled: "false",
-      },
-      {
-        airbyteClientSecret: AIRBYTE_SANDBOX.clientSecret,
-        gongAccessKey: "k",
-        gongAccessKeySecret: "s",
-        postgresPassword: "p",
-      },
-    ),
+  e = await openE2eStack("e2e-preview", ["airbyte"]);
+  await setStackConfig(
+    e,
+    {
+      airbyteApiUrl: e.sb.url("airbyte"),
+      airbyteClientId: AIRBYTE_SANDBOX.clientId,
+      airbyteWorkspaceId: AIRBYTE_SANDBOX.workspaceId,
+      postgresHost: "127.0.0.1",
+      postgresUser: "sophia",
+      postgresSslMode: "disable",
+      redisEnabled: "false",
+    },
+    {
+      airbyteClientSecret: AIRBYTE_SANDBOX.clientSecret,
+      gongAccessKey: "k",
+      gongAccessKeySecret: "s",
+      postgresPassword: "p",
+    },
   );
 });
 
 afterAll(async () => {
-  try {
-    if (stack) await stack.workspace.removeStack(stackName, { force: true });
-  } finally {
-    rmSync(path.join(ROOT, `Pulumi.${stackName}.yaml`), { force: true });
-    if (backendDir) rmSync(backendDir, { recursive: true, force: true });
-    if (sb) await sb.close();
-  }
+  expect(await closeE2eStack(e)).toEqual([]);
 });
 
 /** The operation on each resource (by type and name) in a preview or an update, from the engine's events. */
@@ -64,13 +49,13 @@ function operations(events: EngineEvent[]): Record<string, string> {
 }
 
 test("changing the destination's settings previews and applies one update, no replace", async () => {
-  expect((await stack.up()).summary.result).toBe("succeeded");
-  await stack.setConfig("postgresSchema", { value: "gong_v2" });
+  expect((await e.stack.up()).summary.result).toBe("succeeded");
+  await e.stack.setConfig("postgresSchema", { value: "gong_v2" });
 
   const previewEvents: EngineEvent[] = [];
-  await stack.preview({ onEvent: (e) => previewEvents.push(e) });
+  await e.stack.preview({ onEvent: (ev) => previewEvents.push(ev) });
   const upEvents: EngineEvent[] = [];
-  const up = await stack.up({ onEvent: (e) => upEvents.push(e) });
+  const up = await e.stack.up({ onEvent: (ev) => upEvents.push(ev) });
 
   // the destination is updated; the connection on its id is not touched; the default dynamic provider is
   // updated because the stack's config (which configure() hands it) changed
@@ -80,5 +65,5 @@ test("changing the destination's settings previews and applies one update, no re
   });
   expect(operations(upEvents)).toEqual(operations(previewEvents));
   expect(up.summary.resourceChanges).toMatchObject({ update: 1 });
-  expect(await stack.preview({ expectNoChanges: true })).toBeDefined();
+  expect(await e.stack.preview({ expectNoChanges: true })).toBeDefined();
 });
