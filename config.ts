@@ -17,6 +17,7 @@ import {
   type ReadContext,
 } from "./integrations/spec";
 import { STACK } from "./integrations/stack/keys";
+import { isPlainObject } from "./providers/dynamic";
 import { isSafeUrl } from "./providers/http/client";
 
 export { CARRIERS, ROTATED_SERVICES, type RotatedService } from "./integrations/credentials";
@@ -206,7 +207,7 @@ export class ConfigReader {
     const { value, malformed } = this.json(k);
     if (value === undefined && !malformed) return undefined;
     // {} is the declared default of optional objects: the same as unset
-    if (isRecord(value)) {
+    if (isPlainObject(value)) {
       if (k.shape) this.problems.push(...shapeProblems(value, k.shape, this.full(k)));
       return Object.keys(value).length ? value : undefined;
     }
@@ -224,8 +225,8 @@ export class ConfigReader {
     }
     const seen: string[] = [];
     value.forEach((item: unknown, i) => {
-      const name = isRecord(item) ? item.name : undefined;
-      if (!isRecord(item)) {
+      const name = isPlainObject(item) ? item.name : undefined;
+      if (!isPlainObject(item)) {
         this.problems.push(`${this.full(k)}[${i}] must be an object`);
       } else if (typeof name !== "string" || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(name)) {
         this.problems.push(
@@ -236,7 +237,7 @@ export class ConfigReader {
       } else {
         seen.push(name);
       }
-      if (isRecord(item) && k.shape)
+      if (isPlainObject(item) && k.shape)
         this.problems.push(...shapeProblems(item, k.shape, `${this.full(k)}[${i}]`));
     });
     return value as T[];
@@ -261,9 +262,6 @@ export class ConfigReader {
     if (this.problems.length) throw new ConfigError(this.problems);
   }
 }
-
-export const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** The prefix of every name a stack creates, unless `namePrefix` says otherwise. */
 export const defaultNamePrefix = (stack: string) => `sophia-${stack}`;
@@ -365,7 +363,7 @@ function readRotation(r: ConfigReader): RotationConfig {
     }
   }
   for (const svc of ROTATED_SERVICES) {
-    const entry = isRecord(raw[svc]) ? raw[svc] : {};
+    const entry = isPlainObject(raw[svc]) ? raw[svc] : {};
     const epoch = entry.epoch ?? 0;
     if (typeof epoch !== "number" || !Number.isInteger(epoch) || epoch < 0) {
       r.problems.push(`${where}.${svc}.epoch must be a whole number from 0; got ${JSON.stringify(epoch)}`);

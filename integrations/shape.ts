@@ -1,6 +1,8 @@
 // The shape of a structured config value (a JSON object, or each object of a list): which properties it
 // may have and of what kind. A property the shape does not know is refused, naming its path and the
-// closest known name — a typo such as `limt` must never silently drop a limit. No imports (see keys.ts).
+// closest known name — a typo such as `limt` must never silently drop a limit.
+
+import { isPlainObject } from "../providers/dynamic";
 
 export type FieldRule =
   | "string"
@@ -18,9 +20,6 @@ export type FieldRule =
 export interface Shape {
   [property: string]: FieldRule;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Edit distance, for "did you mean". */
 function distance(a: string, b: string): number {
@@ -66,12 +65,12 @@ function kindProblem(v: unknown, rule: FieldRule, where: string): string[] {
     return Array.isArray(v) && v.every((x) => typeof x === "string" && x !== "")
       ? []
       : [`${where} must be a list of strings; got ${got}`];
-  if (rule === "record") return isObject(v) ? [] : [`${where} must be an object; got ${got}`];
+  if (rule === "record") return isPlainObject(v) ? [] : [`${where} must be an object; got ${got}`];
   if ("oneOf" in rule && Array.isArray(rule.oneOf))
     return rule.oneOf.includes(v as string)
       ? []
       : [`${where} must be one of ${rule.oneOf.join(", ")}; got ${got}`];
-  if ("list" in rule && isObject(rule.list)) {
+  if ("list" in rule && isPlainObject(rule.list)) {
     const item = rule.list as Shape;
     if (!Array.isArray(v)) return [`${where} must be a list of objects; got ${got}`];
     return v.flatMap((x, i) => shapeProblems(x, item, `${where}[${i}]`));
@@ -81,7 +80,7 @@ function kindProblem(v: unknown, rule: FieldRule, where: string): string[] {
 
 /** Every problem with `value` against `shape`, each naming its path (e.g. sophia-ai:openrouterKeys[0].limt). */
 export function shapeProblems(value: unknown, shape: Shape, where: string): string[] {
-  if (!isObject(value)) return [`${where} must be an object; got ${JSON.stringify(value)}`];
+  if (!isPlainObject(value)) return [`${where} must be an object; got ${JSON.stringify(value)}`];
   const known = Object.keys(shape);
   return Object.entries(value).flatMap(([k, v]) => {
     if (!(k in shape)) {
