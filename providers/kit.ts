@@ -2,9 +2,11 @@
 // rules, which changes replace it and which update it, how to create, read, update and delete it) goes in
 // a declaration; configure, check, diff, the "gone" answer and the resource class are made from it here.
 //
-// Provider objects are serialized by value into the state and run in a separate provider process, so
-// what they capture stays small and holds no credentials: configuration is read at call time (configure
-// remembers it on globalThis), and API clients live in a per-process cache on globalThis.
+// The state holds a reference to each provider, not its code (reference.ts): the provider process loads the
+// module that declares the resource class (loader.js), which registers its provider here. Configuration is read at
+// call time (configure remembers it on globalThis), and API clients live in a per-process cache on
+// globalThis, so nothing a provider holds reaches the state.
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import {
   type CheckFailure,
@@ -15,6 +17,7 @@ import {
   isUnknown,
   rememberConfig,
 } from "./dynamic";
+import { providerReference, REFERENCE_MARK } from "./reference";
 
 // ---- check rules ----
 
@@ -181,6 +184,21 @@ export function diffOf<I extends object, O extends object>(
   return { ...result, deleteBeforeReplace: replaces.length > 0 && keeps() };
 }
 
+/** The key under which pulumi.dynamic stores a resource's serialized provider, in inputs and outputs. */
+const PROVIDER_KEY = "__provider";
+
+/**
+ * A resource created before providers were stored by reference holds its provider's code (30–60 KB, run
+ * as it was when the resource was last written). Its first diff under a reference answers an update with
+ * no API request (the kit's update keeps the outputs), which writes the reference into its state.
+ */
+export function holdsProviderCode(olds: object): boolean {
+  const stored = Reflect.get(olds, PROVIDER_KEY);
+  // a reference is a few hundred bytes naming the loader's package; code serialized by value is tens of
+  // KB (it holds this kit) and may name the package too, as this function's own constant
+  return typeof stored === "string" && !(stored.length < 4096 && stored.includes(REFERENCE_MARK));
+}
+
 // ---- the provider ----
 
 /** The configured stack's client, made on first use in each call (so an operation without API calls needs no config). */
@@ -218,7 +236,8 @@ export function dynamicProvider<I extends object, O extends object, C>(
       return { inputs, failures: [...checkRules(d.rules, view), ...(d.validate?.(view) ?? [])] };
     },
     async diff(_id, olds, news) {
-      return diffOf(d.diff, olds, news);
+      const result = diffOf(d.diff, olds, news);
+      return result.changes || !holdsProviderCode(olds) ? result : { ...result, changes: true };
     },
     async create(inputs) {
       return d.create(inputs, api);
@@ -228,13 +247,24 @@ export function dynamicProvider<I extends object, O extends object, C>(
       // gone: an empty id tells the engine to drop the resource from the state
       return outs ? { id, props: outs } : { id: "", props: {} as O };
     },
+    async update(id, olds, news) {
+      // only the stored provider changed (see holdsProviderCode): the object is as it was
+      const own = { ...d.diff, replace: undefined, replaceIf: undefined };
+      if (!diffOf(own, olds, news).changes) return { outs: withoutProvider(olds) };
+      if (!d.update) throw new Error(`${id} cannot be changed in place; its diff must replace it`);
+      return { outs: await d.update(id, olds, news, api) };
+    },
     async delete(id, props) {
       await d.delete(id, props, api);
     },
   };
-  const update = d.update;
-  if (update) provider.update = async (id, olds, news) => ({ outs: await update(id, olds, news, api) });
   return provider;
+}
+
+function withoutProvider<O extends object>(outs: O): O {
+  const copy = { ...outs };
+  Reflect.deleteProperty(copy, PROVIDER_KEY);
+  return copy;
 }
 
 /** The value, or an error saying what is missing (an object not found where it must be). */
@@ -248,6 +278,11 @@ export function must<T>(value: T | undefined | null, message: string): T {
 export interface ResourceSpec<A, O, E extends keyof O> {
   /** Type token, `<module>:<type>`, e.g. "portkey:Integration". */
   type: `${string}:${string}`;
+  /**
+   * The module that declares the class (its `__filename`): the provider process loads it to find the
+   * type's provider, so the state stores this path and the type instead of the provider's code.
+   */
+  declaredIn: string;
   /**
    * The outputs the class exposes, typed from the provider's outputs. Those the args do not set are
    * registered unset (the engine fills them in), so each one is an Output on the resource.
@@ -278,6 +313,33 @@ export function resourceProps<A extends object, O, E extends keyof O & string>(
   return props;
 }
 
+/** The project's root: providers/ is in it. */
+const ROOT = path.resolve(__dirname, "..");
+
+/** A module's path from the project's root, "/"-separated (the same on every machine and OS). */
+export function fromRoot(file: string): string {
+  const relative = path.relative(ROOT, file);
+  if (relative.startsWith("..") || path.isAbsolute(relative))
+    throw new Error(`${file}: a dynamic resource must be declared inside the project (${ROOT})`);
+  return relative.split(path.sep).join("/");
+}
+
+/**
+ * Makes `provider` the provider of `type` in this process: where reference.ts finds it (a module
+ * evaluated again replaces its own entry; tests/unit/kit.test.ts checks that no two classes share a type).
+ */
+export function registerProvider(type: string, provider: pulumi.dynamic.ResourceProvider): void {
+  const g = globalThis as { __sophiaProviders?: Map<string, pulumi.dynamic.ResourceProvider> };
+  g.__sophiaProviders ??= new Map();
+  g.__sophiaProviders.set(type, provider);
+}
+
+const DECLARED = new Map<string, string>();
+
+/** The dynamic resource types this process has loaded, and where each is declared (from the root). */
+export const declaredTypes = (): { type: string; file: string }[] =>
+  [...DECLARED].map(([type, file]) => ({ type, file }));
+
 type ResourceClass<A, R> = new (name: string, args: A, opts?: pulumi.CustomResourceOptions) => R;
 
 /**
@@ -291,22 +353,30 @@ export function dynamicResource<A extends object>() {
   function resourceClass<I, O extends object, E extends keyof O & string>(
     provider: pulumi.dynamic.ResourceProvider<I, O>,
     spec: ResourceSpec<A, O, E>,
-  ): ResourceClass<A, pulumi.dynamic.Resource & Exposed<O, E>>;
+  ): ResourceClass<A, pulumi.CustomResource & Exposed<O, E>>;
   function resourceClass<I, O extends object, E extends keyof O & string>(
     provider: pulumi.dynamic.ResourceProvider<I, O>,
     spec: ResourceSpec<A, O, E>,
-  ): ResourceClass<A, pulumi.dynamic.Resource> {
-    const [module, type] = spec.type.split(":");
+  ): ResourceClass<A, pulumi.CustomResource> {
+    const token = `pulumi-nodejs:dynamic/${spec.type}`;
+    const file = fromRoot(spec.declaredIn);
+    registerProvider(spec.type, provider);
+    DECLARED.set(spec.type, file);
     const secrets = spec.secrets;
-    return class extends pulumi.dynamic.Resource {
+    // what pulumi.dynamic.Resource would register, with a reference (reference.ts) as its provider:
+    // SOPHIA_PROVIDERS_BY_VALUE=1 stores the provider's code instead, as this project did before
+    // references; only the upgrade test sets it, to write a state of that time (e2e/provider-upgrade)
+    const stored = (): string | Promise<string> =>
+      process.env.SOPHIA_PROVIDERS_BY_VALUE === "1"
+        ? pulumi.runtime.serializeFunction(() => provider).then((f) => f.text)
+        : providerReference(file, spec.type);
+    return class extends pulumi.CustomResource {
       constructor(name: string, args: A, opts?: pulumi.CustomResourceOptions) {
         super(
-          provider,
+          token,
           name,
-          resourceProps(args, spec),
+          { ...resourceProps(args, spec), [PROVIDER_KEY]: stored() },
           secrets ? pulumi.mergeOptions(opts, { additionalSecretOutputs: secrets }) : opts,
-          module,
-          type,
         );
       }
     };

@@ -193,6 +193,7 @@ const providers = { source: actorProvider("source"), destination: actorProvider(
 /** A source or destination: one resource class, typed airbyte:Source or airbyte:Destination. */
 const actorClass = (kind: ActorKind) =>
   dynamicResource<ActorArgs>()(providers[kind], {
+    declaredIn: __filename,
     type: kind === "source" ? "airbyte:Source" : "airbyte:Destination",
     outputs: ["actorId", "name", "configuration", "createdAt"],
     secrets: ["secretConfiguration"],

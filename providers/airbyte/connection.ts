@@ -227,6 +227,7 @@ export interface ConnectionArgs {
 }
 
 export class AirbyteConnection extends dynamicResource<ConnectionArgs>()(connectionProvider, {
+  declaredIn: __filename,
   type: "airbyte:Connection",
   outputs: ["connectionId", "name", "schedule", "streams", "createdAt"],
 }) {}

@@ -384,6 +384,7 @@ export interface CatalogSpecArgs {
 
 /** A Flow catalog spec, typed estuary:CatalogSpec. */
 export class EstuaryCatalogSpec extends dynamicResource<CatalogSpecArgs>()(catalogSpecProvider, {
+  declaredIn: __filename,
   type: "estuary:CatalogSpec",
   outputs: ["catalogName", "specType", "spec", "secretSpec", "lastPubId", "liveSpecId"],
   secrets: ["secretSpec"],

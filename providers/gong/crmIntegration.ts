@@ -130,6 +130,7 @@ export interface CrmIntegrationArgs {
 }
 
 export class GongCrmIntegration extends dynamicResource<CrmIntegrationArgs>()(crmIntegrationProvider, {
+  declaredIn: __filename,
   type: "gong:CrmIntegration",
   outputs: ["integrationId", "name", "ownerEmail"],
 }) {}

@@ -199,6 +199,7 @@ export interface PermissionProfileArgs {
 export class GongPermissionProfile extends dynamicResource<PermissionProfileArgs>()(
   permissionProfileProvider,
   {
+    declaredIn: __filename,
     type: "gong:PermissionProfile",
     outputs: ["profileId", "name", "permissions"],
     defaults: { permissions: {} },

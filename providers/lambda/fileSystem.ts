@@ -93,6 +93,7 @@ export interface FileSystemArgs {
 }
 
 export class LambdaFileSystem extends dynamicResource<FileSystemArgs>()(fileSystemProvider, {
+  declaredIn: __filename,
   type: "lambda:FileSystem",
   outputs: ["name", "region", "fileSystemId", "mountPoint", "isInUse", "created"],
 }) {}

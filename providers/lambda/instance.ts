@@ -213,6 +213,7 @@ export interface InstanceArgs {
 }
 
 export class LambdaInstance extends dynamicResource<InstanceArgs>()(instanceProvider, {
+  declaredIn: __filename,
   type: "lambda:Instance",
   outputs: ["name", "instanceId", "status", "ip", "privateIp", "hostname", "priceCentsPerHour"],
 }) {}

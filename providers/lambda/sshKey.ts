@@ -131,6 +131,7 @@ export interface SshKeyArgs {
 
 export class LambdaSshKey extends dynamicResource<SshKeyArgs>()(sshKeyProvider, {
   // publicKey is an output too: Lambda's half of a generated pair (registered unset when not imported)
+  declaredIn: __filename,
   type: "lambda:SshKey",
   outputs: ["name", "importedPublicKey", "keyId", "publicKey", "generated", "privateKey"],
   secrets: ["privateKey"],

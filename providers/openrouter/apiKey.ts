@@ -253,6 +253,7 @@ const provider = apiKeyProvider();
 
 export class OpenRouterApiKey extends dynamicResource<ApiKeyArgs>()(provider, {
   // key: the key string, known only from the response that created the key
+  declaredIn: __filename,
   type: "openrouter:ApiKey",
   outputs: ["hash", "remoteName", "label", "key", "createdAt"],
   secrets: ["key"],

@@ -96,6 +96,7 @@ export interface ModelPolicyArgs {
 const provider = modelPolicyProvider();
 
 export class OpenRouterModelPolicy extends dynamicResource<ModelPolicyArgs>()(provider, {
+  declaredIn: __filename,
   type: "openrouter:ModelPolicy",
   outputs: ["allow", "fallbacks", "unavailable"],
 }) {}

@@ -238,6 +238,7 @@ export interface ConfigArgs {
 }
 
 export class PortkeyConfig extends dynamicResource<ConfigArgs>()(configProvider, {
+  declaredIn: __filename,
   type: "portkey:Config",
   outputs: ["slug", "configId", "status", "config"],
 }) {}

@@ -142,6 +142,7 @@ export interface GuardrailArgs {
 }
 
 export class PortkeyGuardrail extends dynamicResource<GuardrailArgs>()(guardrailProvider, {
+  declaredIn: __filename,
   type: "portkey:Guardrail",
   outputs: ["slug", "guardrailId"],
 }) {}

@@ -118,6 +118,7 @@ export interface IntegrationArgs {
 }
 
 export class PortkeyIntegration extends dynamicResource<IntegrationArgs>()(integrationProvider, {
+  declaredIn: __filename,
   type: "portkey:Integration",
   outputs: ["slug", "integrationId", "status", "apiKey"],
   secrets: ["apiKey"],

@@ -186,6 +186,7 @@ export interface ProviderArgs {
 }
 
 export class PortkeyProvider extends dynamicResource<ProviderArgs>()(providerProvider, {
+  declaredIn: __filename,
   type: "portkey:Provider",
   outputs: ["slug", "status", "usageLimits", "rateLimit"],
 }) {}

@@ -4,6 +4,7 @@ import { cachedClient, configValue, UNKNOWN } from "../../providers/dynamic";
 import {
   dynamicProvider,
   flag,
+  holdsProviderCode,
   must,
   object,
   optional,
@@ -133,8 +134,46 @@ describe("generated lifecycle", () => {
     expect(await provider.read!(created.id, created.outs)).toEqual({ id: "", props: {} });
   });
 
-  it("has no update when the declaration has none", () => {
-    expect(provider.update).toBeUndefined();
+  it("refuses an in-place change when the declaration has no update (its diff replaces instead)", async () => {
+    await expect(provider.update!("o-s", outs, { ...valid, name: "m" })).rejects.toThrow(
+      "o-s cannot be changed in place",
+    );
+  });
+});
+
+describe("a resource written before providers were stored by reference", () => {
+  // its state holds the provider's code (pulumi.dynamic's serialization by value); a reference holds the
+  // package name loader.js is linked under
+  const code = { __provider: "exports.handler = __f0; function __f0() { /* 40 KB */ }" };
+  const reference = { __provider: 'exports.handler = __f0; ... require("@sophia-ai/providers").attach(...)' };
+
+  it("is told from one holding a reference", () => {
+    expect(holdsProviderCode({ ...outs, ...code })).toBe(true);
+    expect(holdsProviderCode({ ...outs, ...reference })).toBe(false);
+    expect(holdsProviderCode(outs)).toBe(false);
+  });
+
+  it("diffs as an update, with nothing else changed, and as before when something is", async () => {
+    expect(await provider.diff!("o-s", { ...outs, ...code }, { ...valid, ...reference })).toEqual({
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+    expect(await provider.diff!("o-s", { ...outs, ...reference }, { ...valid, ...reference })).toEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+    expect(
+      (await provider.diff!("o-s", { ...outs, ...code }, { ...valid, region: "south" })).replaces,
+    ).toEqual(["region"]);
+  });
+
+  it("is updated without an API call: its outputs are kept, without the old provider", async () => {
+    remote.clear();
+    const res = await provider.update!("o-s", { ...outs, ...code }, { ...valid, ...reference });
+    expect(res).toEqual({ outs });
+    expect(remote.size).toBe(0);
   });
 });
 
@@ -161,7 +200,13 @@ describe("resourceProps", () => {
   it("registers exposed outputs unset, applies defaults and registers an absent secret unset", () => {
     const props = resourceProps<Args, Outs, "objectId" | "key">(
       { name: "n" },
-      { type: "m:T", outputs: ["objectId", "key"], defaults: { tags: [] }, secrets: ["key"] },
+      {
+        type: "m:T",
+        declaredIn: __filename,
+        outputs: ["objectId", "key"],
+        defaults: { tags: [] },
+        secrets: ["key"],
+      },
     );
     expect(props).toEqual({ objectId: undefined, name: "n", tags: [] });
     expect(Object.keys(props).sort()).toEqual(["key", "name", "objectId", "tags"]);
