@@ -3,8 +3,9 @@
 // - auth: an AuthStrategy adds headers; on 401 the request is retried with fresh credentials, up to
 //   MAX_FRESH_CREDENTIALS times (a short-lived token can die between two requests, or in flight).
 // - retries: 429 (honouring Retry-After), 5xx and network errors, bounded, with jittered backoff.
-// - pacing: an optional minimum interval between requests, shared by every client of the same key in
-//   the process, so a vendor's documented rate limit is respected instead of answered with 429s.
+// - pacing: an optional minimum interval between requests and an optional "N requests per T ms" window,
+//   shared by every client of the same key in the process, so a vendor's documented rate limit is
+//   respected instead of answered with 429s; a 429 holds every request of the key for its wait.
 // - 404 means "gone": getOrGone() returns undefined, deleteOrGone() succeeds.
 // - errors: ApiError carries the service, method, path, status and the API's own message, never the
 //   request body or headers (which may hold secrets).
@@ -46,11 +47,21 @@ export interface ApiClientOptions {
   maxDelayMs?: number;
   /** Per-request timeout in ms (default 30 s). */
   timeoutMs?: number;
-  /** Minimum interval between requests sharing `paceKey` (default: no pacing). */
+  /** Minimum interval between the starts of requests sharing `paceKey` (default: no pacing). */
   minIntervalMs?: number;
+  /**
+   * A vendor's limit of `requests` per `perMs` (a sliding window), kept for every request sharing
+   * `paceKey`, bursts included, with a margin that holds whatever the network's delays (see pace()).
+   */
+  rateLimit?: RateLimit;
   paceKey?: string;
   /** Observer of every HTTP exchange (tests validate requests against the vendor's spec with it). */
   onExchange?: (r: RequestRecord) => void;
+}
+
+export interface RateLimit {
+  requests: number;
+  perMs: number;
 }
 
 export interface RequestOptions {
@@ -118,12 +129,38 @@ export function isApiError(err: unknown): err is ApiError {
   return err instanceof Error && err.name === "ApiError";
 }
 
-/** Process-wide pacing slots, shared by every client (and every deserialized copy of this module). */
-function paceLanes(): Map<string, Promise<number>> {
-  const g = globalThis as { __sophiaPaceLanes?: Map<string, Promise<number>> };
-  g.__sophiaPaceLanes ??= new Map();
-  return g.__sophiaPaceLanes;
+/**
+ * One pace key's state, shared by every client (and every deserialized copy of this module) in the
+ * process. Times are performance.now(): monotonic, so a step of the wall clock cannot shorten a wait.
+ */
+interface PaceLane {
+  /** Settles when the request queued last has started: requests start in the order they asked. */
+  queue: Promise<void>;
+  /** When the last request really started. */
+  lastStart: number;
+  /** When each of the last `rateLimit.requests` requests was answered (pending while in flight). */
+  answers: Promise<number>[];
+  /** No request starts before this: the wait a 429 asked for. */
+  notBefore: number;
 }
+
+function paceLane(key: string): PaceLane {
+  // Not the name older copies of this module (serialized in a stack's state) use for their own shape.
+  const g = globalThis as { __sophiaRateLanes?: Map<string, PaceLane> };
+  g.__sophiaRateLanes ??= new Map();
+  let lane = g.__sophiaRateLanes.get(key);
+  if (!lane) {
+    lane = { queue: Promise.resolve(), lastStart: Number.NEGATIVE_INFINITY, answers: [], notBefore: 0 };
+    g.__sophiaRateLanes.set(key, lane);
+  }
+  return lane;
+}
+
+/**
+ * Added to a rate limit's window, for the server's clock: it may count in ticks (whole milliseconds, or
+ * coarser) and be slewed by NTP (at most 0.5 ms per second). 1% (10 ms of a second) covers both.
+ */
+const RATE_MARGIN = 0.01;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -215,8 +252,8 @@ interface AuthState {
 }
 
 export class ApiClient {
-  private readonly opts: Required<Omit<ApiClientOptions, "auth" | "onExchange" | "paceKey">> &
-    Pick<ApiClientOptions, "auth" | "onExchange" | "paceKey">;
+  private readonly opts: Required<Omit<ApiClientOptions, "auth" | "onExchange" | "paceKey" | "rateLimit">> &
+    Pick<ApiClientOptions, "auth" | "onExchange" | "paceKey" | "rateLimit">;
 
   constructor(options: ApiClientOptions) {
     this.opts = {
@@ -244,8 +281,13 @@ export class ApiClient {
         if (found !== undefined) return found as T;
       }
       ambiguous = false;
-      await this.pace();
-      const ex = await this.send(method, path, ro, auth);
+      const answered = await this.pace();
+      let ex: Exchange;
+      try {
+        ex = await this.send(method, path, ro, auth);
+      } finally {
+        answered();
+      }
       if (ex.status !== undefined && ex.status < 400) return ex.data as T;
 
       // 401: credentials expired or revoked; fetch fresh ones, a bounded number of times.
@@ -262,6 +304,8 @@ export class ApiClient {
         continue;
       }
       const wait = this.retryWait(method, path, ex, attempt);
+      // "Too many requests" is about every request of the key, not this one: they all wait it out.
+      if (ex.status === 429) this.holdLane(wait);
       // A POST that failed with 5xx or a dropped connection may have been carried out.
       if (!idempotent && ex.status !== 429 && ex.networkCode !== "ECONNREFUSED") ambiguous = true;
       await sleep(wait);
@@ -369,24 +413,54 @@ export class ApiClient {
     }
   }
 
+  /** The pace lane of this client's key, if it is paced at all. */
+  private lane(): PaceLane | undefined {
+    if (!this.opts.minIntervalMs && !this.opts.rateLimit) return undefined;
+    return paceLane(this.opts.paceKey ?? this.opts.baseUrl);
+  }
+
+  /** After a 429: no request of this key starts for `ms`. */
+  private holdLane(ms: number): void {
+    const lane = this.lane();
+    if (lane) lane.notBefore = Math.max(lane.notBefore, performance.now() + ms);
+  }
+
   /**
-   * Waits for this request's turn: requests sharing a key start one at a time, each at least
-   * `minIntervalMs` after the previous one actually started. Spacing is measured from real start times,
-   * not from slots booked in advance, so a busy event loop that wakes several sleepers at once cannot
-   * release them as a burst.
+   * Waits for this request's turn and returns what to call when its answer (or failure) has arrived.
+   * Requests sharing a key start one at a time, in order, each once:
+   * - `minIntervalMs` has passed since the previous one really started (measured from real starts, not
+   *   slots booked in advance, so a busy event loop that wakes several sleepers cannot release a burst);
+   * - the wait a 429 asked for has passed;
+   * - with `rateLimit` {requests: N, perMs: T}: the request N places before it was answered at least T
+   *   (plus RATE_MARGIN) ago. The server counted that request between its start and its answer, and
+   *   counts this one after it starts, so on the server's clock the two are more than T apart whatever
+   *   the network or the event loop delayed: no N + 1 requests fall in any T window, sliding or fixed.
+   *   The price is one round trip per N requests (N per T + latency); a stand-in on this machine
+   *   answers in milliseconds.
    */
-  private async pace(): Promise<void> {
-    const interval = this.opts.minIntervalMs;
-    if (!interval) return;
-    const key = this.opts.paceKey ?? this.opts.baseUrl;
-    const lanes = paceLanes();
-    const mine = (lanes.get(key) ?? Promise.resolve(0)).then(async (previousStart) => {
-      const wait = previousStart + interval - Date.now();
-      if (wait > 0) await sleep(wait);
-      return Date.now();
+  private async pace(): Promise<() => void> {
+    const lane = this.lane();
+    if (!lane) return () => undefined;
+    const { minIntervalMs, rateLimit } = this.opts;
+    let answered: (at: number) => void = () => undefined;
+    const answer = new Promise<number>((resolve) => {
+      answered = resolve;
     });
-    lanes.set(key, mine);
-    await mine;
+    const turn = lane.queue.then(async () => {
+      // the request N places back: wait for its answer (it may still be in flight)
+      const nBack = rateLimit ? lane.answers[lane.answers.length - rateLimit.requests] : undefined;
+      const windowEnd = nBack && rateLimit ? (await nBack) + rateLimit.perMs * (1 + RATE_MARGIN) : 0;
+      for (;;) {
+        const wait = Math.max(lane.lastStart + minIntervalMs, lane.notBefore, windowEnd) - performance.now();
+        if (wait <= 0) break;
+        await sleep(wait);
+      }
+      lane.lastStart = performance.now();
+      if (rateLimit) lane.answers = [...lane.answers, answer].slice(-rateLimit.requests);
+    });
+    lane.queue = turn;
+    await turn;
+    return () => answered(performance.now());
   }
 }
 

@@ -4,8 +4,8 @@
 // The stand-in validates every exchange against Gong's description; afterAll asserts no violation.
 //
 // Most tests use an unpaced client (installed in the provider's client cache) against a stand-in with a
-// high rate limit, to keep the file fast; the pacing test uses the production client (350 ms between
-// requests) against the documented 3 requests per second.
+// high rate limit, to keep the file fast; the pacing test uses the production client (GONG_RATE_LIMIT)
+// against the documented 3 requests per second.
 import { UNKNOWN } from "../../providers/dynamic";
 import { GongClient, gongSettings } from "../../providers/gong/client";
 import { crmIntegrationProvider as crm } from "../../providers/gong/crmIntegration";
@@ -17,7 +17,7 @@ import { type Admin, providerConfig, type TestSandbox, useContractSandbox } from
 let sb: TestSandbox;
 let admin: Admin;
 const WS = GONG_SANDBOX.workspaceId;
-const FAST = { minIntervalMs: 0, baseDelayMs: 5, maxRetries: 3 };
+const FAST = { rateLimit: undefined, baseDelayMs: 5, maxRetries: 3 };
 
 const settings = () => ({
   apiUrl: sb.url("gong"),
