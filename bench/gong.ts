@@ -1,8 +1,8 @@
 // `npm run bench -- gong` (also `npm run bench:gong`): create, refresh and no-op `up` of 60 Gong permission
 // profiles (BENCH_OBJECTS) through the real engine against the Gong stand-in enforcing Gong's documented 3
 // requests per second. 60 objects need at least 60 requests, so 20 s is the floor of create and refresh;
-// goal: ≤ 1.15× it, with no 429. The client spaces its requests 350 ms apart; a 429 that arrival jitter
-// might still provoke would be waited out (Retry-After) and retried, and is counted. Each run has a fresh
+// goal: ≤ 1.15× it, with no 429. The client paces itself to the limit (providers/gong/client.ts); a 429
+// would be waited out (Retry-After) and retried, and is counted. Each run has a fresh
 // stand-in (Gong cannot delete a profile) and a fresh stack.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
