@@ -57,7 +57,7 @@ export function ratioFigure(
     median: round(m),
     samples: samples.map((x) => round(x)),
     floor: { name: floor.name, median: round(f), samples: floor.samples.map((x) => round(x)) },
-    ratio: round(ratio, 2),
+    ratio: round(ratio, 3),
     goal: `≤ ${maxRatio}× ${floor.name}`,
     met: ratio <= maxRatio,
   };
@@ -81,7 +81,7 @@ export function boundFigure(
     ...(floor && f !== undefined
       ? {
           floor: { name: floor.name, median: round(f), samples: floor.samples.map((x) => round(x)) },
-          ratio: round(m / f, 2),
+          ratio: round(m / f, 3),
         }
       : {}),
     goal: `≤ ${max} ${unit}`,
