@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Starts the real PostgreSQL and Redis servers the `check` tests probe, on private ports with test-only
 # credentials, and prints their settings as KEY=VALUE lines. Idempotent: a running server is reused.
+# PostgreSQL also holds a pulumi_state database (scripts/state-postgres.sh) for the engine's postgres://
+# state backend; SOPHIA_TEST_STATE_URL is its backend URL, test password included.
 # Installs the Debian packages (postgresql, redis-server) when they are missing and we are root.
 #
 #   bash scripts/services.sh          start (or reuse) and print the settings
@@ -9,6 +11,7 @@ set -euo pipefail
 DIR=${SOPHIA_SERVICES_DIR:-/tmp/sophia-test-services}
 PG_PORT=${SOPHIA_TEST_PG_PORT:-55432}
 REDIS_PORT=${SOPHIA_TEST_REDIS_PORT:-56379}
+STATE_PASSWORD=sophia-test-state
 log() { printf '[services] %s\n' "$*" >&2; }
 
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
@@ -55,6 +58,16 @@ GRANT USAGE ON SCHEMA gong TO sophia_reader;
 REVOKE CREATE ON DATABASE sophia_test FROM PUBLIC;
 SQL
 fi
+# Created once, also on a server an older copy of this script started; under a lock, since test files
+# that start together all run this script.
+if [ -z "$(PGPASSWORD=sophia-test-admin "$PG/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -X -tAq \
+  -c "SELECT 1 FROM pg_database WHERE datname = 'pulumi_state'")" ]; then
+  (
+    flock 8
+    PGHOST=127.0.0.1 PGPORT=$PG_PORT PGUSER=postgres PGPASSWORD=sophia-test-admin PGSSLMODE=disable \
+      SOPHIA_STATE_PASSWORD=$STATE_PASSWORD bash "$(dirname "${BASH_SOURCE[0]}")/state-postgres.sh" >/dev/null
+  ) 8>"$DIR/state-postgres.lock"
+fi
 
 if ! redis-cli -p "$REDIS_PORT" -a sophia-test-redis --no-auth-warning ping >/dev/null 2>&1; then
   log "starting Redis on 127.0.0.1:$REDIS_PORT"
@@ -69,6 +82,7 @@ cat <<ENV
 SOPHIA_TEST_PG_HOST=127.0.0.1
 SOPHIA_TEST_PG_PORT=$PG_PORT
 SOPHIA_TEST_PG_DATABASE=sophia_test
+SOPHIA_TEST_STATE_URL=postgres://pulumi_state:$STATE_PASSWORD@127.0.0.1:$PG_PORT/pulumi_state?sslmode=disable
 SOPHIA_TEST_REDIS_HOST=127.0.0.1
 SOPHIA_TEST_REDIS_PORT=$REDIS_PORT
 ENV
