@@ -35,8 +35,8 @@ export function stackEnv(stackName: string): Record<string, string> {
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     PULUMI_SKIP_UPDATE_CHECK: "true",
   };
-  if (stackName === "sandbox" && !process.env.PULUMI_BACKEND_URL)
-    Object.assign(envVars, localEnv({ stackName }));
+  // the sandbox's published passphrase whatever the backend: Pulumi.sandbox.yaml's salt is made with it
+  if (stackName === "sandbox") Object.assign(envVars, localEnv({ stackName }));
   return envVars;
 }
 
@@ -87,8 +87,8 @@ export function engineMessage(err: unknown): string {
 }
 
 /**
- * Opens a stack of this project. The sandbox stack uses the local defaults (file backend in
- * .pulumi-state/, published passphrase) unless PULUMI_BACKEND_URL says otherwise; other stacks use the
+ * Opens a stack of this project. The sandbox stack uses the local defaults (the file backend in
+ * .pulumi-state/ unless PULUMI_BACKEND_URL names another, the published passphrase); other stacks use the
  * backend you are logged in to and your secrets provider settings, as `pulumi` itself would.
  */
 export async function openStack(stackName: string): Promise<Stack> {

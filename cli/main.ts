@@ -276,11 +276,16 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     // Commander's own exits: help and version succeed (`sophia help secrets` too); a usage error is 2.
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    // An engine error may repeat the backend's URL, and a postgres:// URL may carry its password.
+    // Loaded here, not at the top: --help loads only what it needs (tests/contract/cli-start.test.ts).
+    const { redactCredentials } = await import("../scripts/backend");
     if (err instanceof CliError) {
-      process.stderr.write(`error: ${err.message}\n`);
+      process.stderr.write(`error: ${redactCredentials(err.message)}\n`);
       return err.code;
     }
-    process.stderr.write(`error: ${(err as { message?: unknown } | null)?.message ?? err}\n`);
+    process.stderr.write(
+      `error: ${redactCredentials(String((err as { message?: unknown } | null)?.message ?? err))}\n`,
+    );
     return EXIT.error;
   }
 }

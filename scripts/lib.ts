@@ -4,6 +4,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import * as path from "node:path";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import { backendEnv } from "./backend";
 
 export const ROOT = path.resolve(__dirname, "..");
 
@@ -28,23 +29,35 @@ export function ensureEngine(opts: { quiet?: boolean } = {}): string {
 
 export interface LocalStackOptions {
   stackName: string;
-  /** Directory of the file state backend (default .pulumi-state/ in the project). */
+  /** Directory of a file state backend. */
   backendDir?: string;
+  /** Any other backend (postgres://…, s3://…), when there is no backendDir. */
+  backendUrl?: string;
   passphrase?: string;
 }
 
+/**
+ * The backend of a local stack: backendDir, else backendUrl, else PULUMI_BACKEND_URL (so `npm run sandbox`
+ * keeps the sandbox's state where the environment says), else the file backend in .pulumi-state/.
+ */
+export function localBackendUrl(o: LocalStackOptions): string {
+  const url = o.backendDir ? undefined : o.backendUrl || process.env.PULUMI_BACKEND_URL;
+  if (url) return url;
+  const dir = o.backendDir ?? path.join(ROOT, ".pulumi-state");
+  mkdirSync(dir, { recursive: true });
+  return `file://${dir}`;
+}
+
 export function localEnv(o: LocalStackOptions): Record<string, string> {
-  const backendDir = o.backendDir ?? path.join(ROOT, ".pulumi-state");
-  mkdirSync(backendDir, { recursive: true });
   return {
-    PULUMI_BACKEND_URL: `file://${backendDir}`,
+    ...backendEnv(localBackendUrl(o)),
     PULUMI_CONFIG_PASSPHRASE: o.passphrase ?? SANDBOX_PASSPHRASE,
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     PULUMI_SKIP_UPDATE_CHECK: "true",
   };
 }
 
-/** Selects (creating if needed) a stack of this project on a local file backend. */
+/** Selects (creating if needed) a stack of this project on the backend localBackendUrl chooses. */
 export async function localStack(o: LocalStackOptions): Promise<Stack> {
   return LocalWorkspace.createOrSelectStack(
     { stackName: o.stackName, workDir: ROOT },

@@ -2,6 +2,9 @@
 // `npm run sandbox -- down` destroy the sandbox stack's resources and stop the stand-ins
 // `npm run sandbox -- stop` stop the stand-ins only (the stack keeps its resources)
 //
+// The sandbox stack's state is in .pulumi-state/ (a file backend) unless PULUMI_BACKEND_URL names another
+// backend, e.g. a team's PostgreSQL (README, "Teams: where the state lives").
+//
 // The stand-ins listen on the ports of sandbox/ports.ts (SANDBOX_PORT_<NAME> moves one), and the sandbox
 // stack's URL keys are set to follow them. Each stand-in answers /__admin/identity with the data directory
 // of the checkout that started it, so a checkout reuses only its own stand-ins and never deploys against
@@ -20,7 +23,8 @@ import {
 import * as net from "node:net";
 import * as path from "node:path";
 import { portVariable, STAND_IN_DEFS, STAND_INS, type StandIn, sandboxPorts } from "../sandbox/ports";
-import { ensureEngine, localStack, ROOT } from "./lib";
+import { describeBackend, redactCredentials } from "./backend";
+import { ensureEngine, localBackendUrl, localStack, ROOT } from "./lib";
 import { sandboxUrls } from "./sandboxUrls";
 
 const DATA_DIR = path.join(ROOT, ".sandbox-data");
@@ -238,7 +242,9 @@ async function up(): Promise<void> {
   console.log("  outputs:");
   for (const [k, v] of Object.entries(outputs))
     console.log(`    ${k} = ${v.secret ? "[secret]" : JSON.stringify(v.value)}`);
-  console.log(`  state:     ${path.join(ROOT, ".pulumi-state")} (file backend; passphrase in README)`);
+  console.log(
+    `  state:     ${describeBackend(localBackendUrl({ stackName: "sandbox" }))} (passphrase in README)`,
+  );
   console.log("  stand-ins and their logins (again: npm run sandbox -- logins):");
   for (const line of loginsTable(ports)) console.log(`    ${line}`);
   console.log("  tear down: npm run sandbox -- down");
@@ -257,8 +263,11 @@ async function down(): Promise<void> {
   await stack.destroy({ onOutput: (s) => process.stdout.write(s) });
   step("Stopping the stand-ins");
   stopStandIns();
+  const url = localBackendUrl({ stackName: "sandbox" });
   console.log(
-    "\nThe sandbox stack is empty; its state stays in .pulumi-state/ (delete the folder to forget it).",
+    url.startsWith("file://")
+      ? "\nThe sandbox stack is empty; its state stays in .pulumi-state/ (delete the folder to forget it)."
+      : `\nThe sandbox stack is empty; its state stays in ${describeBackend(url)} (\`pulumi stack rm sandbox\` forgets it).`,
   );
 }
 
@@ -274,7 +283,8 @@ if (require.main === module) {
           ? Promise.resolve(console.log(loginsTable(sandboxPorts()).join("\n")))
           : Promise.reject(new Error(`unknown command "${cmd}" (up | down | stop | logins)`))
   ).catch((err) => {
-    console.error(`\nsandbox: ${err.message ?? err}`);
+    // the engine's errors may repeat the backend's URL, password included
+    console.error(`\nsandbox: ${redactCredentials(String(err.message ?? err))}`);
     process.exit(1);
   });
 }
