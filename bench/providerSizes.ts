@@ -1,5 +1,6 @@
 // Run by `npm run bench -- state` in a process of its own (Pulumi's mocks take over the process's
-// runtime): every dynamic resource class in providers/<service>/*.ts is declared once under mocks, and the
+// runtime): every resource class in providers/<service>/*.ts is declared once under mocks, and for each
+// dynamic one (type pulumi-nodejs:dynamic/...; the kit registers them as CustomResources) the
 // serialized provider it registers (the `__provider` input, which the state keeps in the inputs and again
 // in the outputs of every resource of that type) is measured. Prints one JSON array on stdout.
 import { readdirSync } from "node:fs";
@@ -19,9 +20,9 @@ interface Measured {
 type ResourceClass = new (name: string, args: object) => pulumi.CustomResource;
 
 const isResourceClass = (v: unknown): v is ResourceClass =>
-  typeof v === "function" && v.prototype instanceof pulumi.dynamic.Resource;
+  typeof v === "function" && v.prototype instanceof pulumi.CustomResource;
 
-/** Every exported dynamic resource class of providers/<service>/*.ts, with the file it comes from. */
+/** Every exported resource class of providers/<service>/*.ts, with the file it comes from. */
 function resourceClasses(): { file: string; exportName: string; cls: ResourceClass }[] {
   const out: { file: string; exportName: string; cls: ResourceClass }[] = [];
   for (const service of readdirSync(PROVIDERS, { withFileTypes: true })) {
@@ -64,6 +65,7 @@ async function main() {
     for (let i = 0; i < 600 && !registered.has(name); i++) await new Promise((r) => setTimeout(r, 50));
     const r = registered.get(name);
     if (!r) throw new Error(`${file} ${exportName}: not registered within 30 s`);
+    if (!r.type.startsWith("pulumi-nodejs:dynamic")) continue;
     out.push({
       file,
       exportName,

@@ -88,6 +88,7 @@ export async function stateBench(): Promise<Figure[]> {
   const small = await statesAt(SMALL);
   const large = await statesAt(RESOURCES);
   const sizes = await providerSizes();
+  if (!sizes.length) throw new Error("bench/providerSizes.ts found no dynamic resource class in providers/");
   const biggest = sizes.reduce((a, b) => (b.providerBytes > a.providerBytes ? b : a));
   const floorOf = (m: Record<Program, Measured>) => ({
     name: "floor resource",
