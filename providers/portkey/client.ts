@@ -127,8 +127,13 @@ function unwrap<T>(r: unknown): T {
   return (o && typeof o === "object" && "success" in o && o.data !== undefined ? o.data : r) as T;
 }
 
+/** How long reads may share one listConfigs answer (a refresh reads every config within a few seconds). */
+export const CONFIG_LIST_SHARED_MS = 5_000;
+
 export class PortkeyClient {
   readonly http: ApiClient;
+  /** The listConfigs answer reads share: in flight or younger than CONFIG_LIST_SHARED_MS, dropped on a write. */
+  private configList?: { at: number; answer: Promise<ConfigApi[]> };
 
   constructor(settings: PortkeySettings, extra: Partial<ApiClientOptions> = {}) {
     this.http = new ApiClient({
@@ -168,6 +173,32 @@ export class PortkeyClient {
     }
   }
 
+  /**
+   * The configs, as reads see them. getConfig answers only {config}, so a config's name, id and status
+   * come from listConfigs, which answers every config at once: the reads of a refresh share one answer
+   * (in flight, or taken within CONFIG_LIST_SHARED_MS) instead of listing once per config, so a refresh
+   * costs one getConfig per config plus one list. Any write to a config through this client drops the
+   * shared answer, and a failed list is not kept.
+   */
+  listConfigsForRead(workspaceId?: string): Promise<ConfigApi[]> {
+    const now = Date.now();
+    if (!this.configList || now - this.configList.at > CONFIG_LIST_SHARED_MS) {
+      const answer = this.list("configs");
+      const entry = { at: now, answer };
+      this.configList = entry;
+      answer.catch(() => {
+        if (this.configList === entry) this.configList = undefined;
+      });
+    }
+    return this.configList.answer.then((all) =>
+      workspaceId ? all.filter((c) => c.workspace_id === workspaceId) : all,
+    );
+  }
+
+  private wrote(kind: Kind): void {
+    if (kind === "configs") this.configList = undefined;
+  }
+
   /** The object of that name that is not archived (configs and guardrails are found by name). */
   async findActive<K extends "configs" | "guardrails">(
     kind: K,
@@ -194,12 +225,18 @@ export class PortkeyClient {
     body: unknown,
     recover: () => Promise<unknown>,
   ): Promise<{ id?: string; slug?: string }> {
-    return this.call<unknown>("POST", `/${kind}`, { body, recover }).then((r) => unwrap(r));
+    this.wrote(kind);
+    return this.call<unknown>("POST", `/${kind}`, { body, recover })
+      .then((r) => unwrap<{ id?: string; slug?: string }>(r))
+      .finally(() => this.wrote(kind));
   }
 
   update(kind: Kind, slug: string, body: unknown, workspaceId?: string): Promise<unknown> {
     const query = kind === "providers" && workspaceId ? { workspace_id: workspaceId } : undefined;
-    return this.call("PUT", `/${kind}/${encodeURIComponent(slug)}`, { body, query });
+    this.wrote(kind);
+    return this.call("PUT", `/${kind}/${encodeURIComponent(slug)}`, { body, query }).finally(() =>
+      this.wrote(kind),
+    );
   }
 
   /** Updates an object and reads it back (an object gone meanwhile is an error). */
@@ -217,12 +254,15 @@ export class PortkeyClient {
 
   async remove(kind: Kind, slug: string, workspaceId?: string): Promise<void> {
     const query = kind === "providers" && workspaceId ? { workspace_id: workspaceId } : undefined;
+    this.wrote(kind);
     try {
       await this.call("DELETE", `/${kind}/${encodeURIComponent(slug)}`, { query });
     } catch (err) {
       if (isApiError(err) && err.status === 404) return;
       if (kind === "guardrails" && (await this.guardrailGone(err, slug, workspaceId))) return;
       throw err;
+    } finally {
+      this.wrote(kind);
     }
   }
 

@@ -162,10 +162,11 @@ function toOutputs(r: ConfigApi, slug: string, declared: ConfigInputs): ConfigOu
 
 /**
  * The config as Portkey has it, or undefined when it is not listed. getConfig answers only {config}
- * (its documented 200 lists nothing else), so name, id, workspace and status come from listConfigs.
+ * (its documented 200 lists nothing else), so name, id, workspace and status come from listConfigs,
+ * whose answer the reads of one refresh share (PortkeyClient.listConfigsForRead).
  */
 async function current(c: PortkeyClient, slug: string, workspaceId?: string): Promise<ConfigApi | undefined> {
-  const listed = (await c.list("configs", workspaceId)).find((x) => x.slug === slug);
+  const listed = (await c.listConfigsForRead(workspaceId)).find((x) => x.slug === slug);
   if (!listed) return undefined;
   const remote = await c.get("configs", slug);
   return remote ? { ...listed, ...remote } : undefined;

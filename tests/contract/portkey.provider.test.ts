@@ -4,7 +4,7 @@
 // request and response against the vendor's description; afterAll asserts it recorded no violation.
 import { UNKNOWN } from "../../providers/dynamic";
 import { isApiError } from "../../providers/http/client";
-import { PortkeyClient } from "../../providers/portkey/client";
+import { CONFIG_LIST_SHARED_MS, PortkeyClient } from "../../providers/portkey/client";
 import { configProvider } from "../../providers/portkey/config";
 import { guardrailActions, guardrailProvider } from "../../providers/portkey/guardrail";
 import { integrationProvider } from "../../providers/portkey/integration";
@@ -427,8 +427,55 @@ describe("configs", () => {
     expect((await configProvider.diff!(created.id, updated.outs!, renamed)).changes).toBe(false);
 
     await admin.edit("configs", created.id, { status: "archived" });
-    expect(await configProvider.read!(created.id, updated.outs!)).toEqual({ id: "", props: {} });
+    // past the window in which reads share one listing (a later refresh, in a later provider process)
+    const now = Date.now();
+    const clock = jest.spyOn(Date, "now").mockReturnValue(now + CONFIG_LIST_SHARED_MS + 1);
+    try {
+      expect(await configProvider.read!(created.id, updated.outs!)).toEqual({ id: "", props: {} });
+    } finally {
+      clock.mockRestore();
+    }
     await admin.remove("configs", created.id);
+  });
+
+  it("reads share one listing: a refresh of n configs costs n getConfig and one listConfigs", async () => {
+    const c = client();
+    const made = [];
+    for (const i of [1, 2, 3, 4, 5])
+      made.push(
+        await configProvider.create!({ name: `ct-share-${i}`, config: fallback("ct-cfg-a", "ct-cfg-b") }),
+      );
+    // reads go through the provider's own client, as in a provider process
+    const listed = async () => (await admin.requests()).filter((r) => r.route === "GET /configs").length;
+    const got = async () => (await admin.requests()).filter((r) => r.route === "GET /configs/{slug}").length;
+    await admin.reset();
+    const reads = await Promise.all(made.map((m) => configProvider.read!(m.id, m.outs!)));
+    expect(reads.map((r) => r.props!.name)).toEqual(made.map((m) => m.outs!.name));
+    const one = await configProvider.read!(made[0].id, made[0].outs!); // later, inside the window
+    expect(one.props!.status).toBe("active");
+    expect([await listed(), await got()]).toEqual([1, 6]);
+
+    // a write through the client drops the shared listing: the update's read-back lists again (once),
+    // and a read after it shares that newer listing and sees the rename
+    await admin.reset();
+    await configProvider.update!(made[1].id, made[1].outs!, {
+      name: "ct-share-2b",
+      config: made[1].outs!.config,
+    });
+    expect((await configProvider.read!(made[1].id, made[1].outs!)).props!.name).toBe("ct-share-2b");
+    expect(await listed()).toBe(1);
+
+    // a failed listing is not kept: the read fails, and the next one lists again
+    await admin.fault({ route: "GET /configs", status: 400, count: 1 });
+    const now = Date.now();
+    const clock = jest.spyOn(Date, "now").mockReturnValue(now + CONFIG_LIST_SHARED_MS + 1);
+    try {
+      await expect(configProvider.read!(made[2].id, made[2].outs!)).rejects.toThrow(/400/);
+      expect((await configProvider.read!(made[2].id, made[2].outs!)).props!.name).toBe("ct-share-3");
+    } finally {
+      clock.mockRestore();
+    }
+    for (const m of made) await c.remove("configs", m.id);
   });
 
   it("does not duplicate a config when the connection drops after Portkey created it", async () => {
