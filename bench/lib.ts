@@ -137,6 +137,11 @@ export interface Traffic {
   byRoute: Record<string, number>;
   /** Requests to a token endpoint (an OAuth exchange, a refresh). */
   tokens: number;
+  /**
+   * Requests a provider process makes once for many resources: tokens, and GETs of a whole collection
+   * (a route with no path parameter, like Portkey's listConfigs that every config read shares).
+   */
+  shared: number;
   rateLimited: number;
   failed: number;
 }
@@ -144,7 +149,7 @@ export interface Traffic {
 const TOKEN_ROUTE = /token|oauth/i;
 
 export async function traffic(sb: TestSandbox, services: string[]): Promise<Traffic> {
-  const out: Traffic = { total: 0, byRoute: {}, tokens: 0, rateLimited: 0, failed: 0 };
+  const out: Traffic = { total: 0, byRoute: {}, tokens: 0, shared: 0, rateLimited: 0, failed: 0 };
   for (const s of services) {
     const admin = sb.admin(s);
     const log = await admin.requests();
@@ -154,6 +159,7 @@ export async function traffic(sb: TestSandbox, services: string[]): Promise<Traf
       out.byRoute[key] = (out.byRoute[key] ?? 0) + 1;
       out.total++;
       if (TOKEN_ROUTE.test(r.route)) out.tokens++;
+      if (TOKEN_ROUTE.test(r.route) || (r.method === "GET" && !r.route.includes("{"))) out.shared++;
       if (r.status === 429) out.rateLimited++;
       else if (r.status >= 400) out.failed++;
     }
