@@ -1,9 +1,9 @@
 // `npm run bench -- noop`: where a no-op `up` of this project's own program (index.ts, with the sandbox's
 // SaaS integrations against the stand-ins: tests/helpers/e2eStack.ts's saasConfig) spends its time, against
-// the floor program with as many resources. Variants, interleaved run by run: the default (ts-node
-// type-checks the program), PULUMI_NODEJS_TRANSPILE_ONLY=true (no type-check), PULUMI_SKIP_CHECKPOINTS=true
-// (no intermediate checkpoint writes). bench/timing-preload.js, preloaded into the node processes, reports
-// node's boot, the language host's set-up, the program's require (compile, type-check, module bodies),
+// the floor program with as many resources. Variants, interleaved run by run: as configured (Pulumi.yaml:
+// types stripped by bin/ts-hook.js), and PULUMI_SKIP_CHECKPOINTS=true (no intermediate checkpoint writes).
+// bench/timing-preload.js, preloaded into the node processes, reports
+// node's boot, the language host's set-up, the program's require (compile, module bodies),
 // closure serialization and CPU. Goal: the project's no-op up ≤ 1.3× the floor's.
 import { readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -30,7 +30,7 @@ import {
   traffic,
   writeResults,
 } from "./lib";
-import { type CliStack, cliStack, loaderOf, programStack } from "./stacks";
+import { type CliStack, cliStack, programStack } from "./stacks";
 
 const GOAL_RATIO = 1.3;
 const PRELOAD = path.join(ROOT, "bench", "timing-preload.js");
@@ -41,17 +41,10 @@ interface Variant {
   env: Record<string, string>;
 }
 
-const TRANSPILE_ONLY = { PULUMI_NODEJS_TRANSPILE_ONLY: "true" };
-/** The variants measured; those without ts-node's type-check only where the project's runtime uses ts-node. */
+/** The variants measured. (Until 2026-11 the program ran under ts-node, which type-checked it at every run.) */
 const VARIANTS: Variant[] = [
   { name: "floor", stack: "floor", env: {} },
   { name: "project", stack: "project", env: {} },
-  ...(loaderOf(ROOT).typescript
-    ? [
-        { name: "project, transpile-only", stack: "project", env: TRANSPILE_ONLY } as const,
-        { name: "floor, transpile-only", stack: "floor", env: TRANSPILE_ONLY } as const,
-      ]
-    : []),
   { name: "project, no checkpoints", stack: "project", env: { PULUMI_SKIP_CHECKPOINTS: "true" } },
 ];
 
@@ -188,18 +181,6 @@ export async function noopBench(): Promise<Figure[]> {
     ),
     boundFigure("no-op up, the project's program: API requests", "requests", requests, 0),
   ];
-  if (samples["project, transpile-only"])
-    figures.splice(
-      1,
-      0,
-      ratioFigure(
-        "no-op up, the project's program, transpile-only",
-        "s",
-        walls("project, transpile-only"),
-        { name: "floor, transpile-only", samples: walls("floor, transpile-only") },
-        GOAL_RATIO,
-      ),
-    );
   figures.forEach(printFigure);
   const breakdown = Object.fromEntries(
     VARIANTS.map((v) => [
@@ -218,7 +199,7 @@ export async function noopBench(): Promise<Figure[]> {
     breakdownMedianSeconds: breakdown,
     legend: {
       nodeBoot: "node's own start, before any module",
-      hostSetup: "the language host until it requires the program (the sdk, ts-node, typescript)",
+      hostSetup: "the language host until it requires the program (the sdk and the --require hooks)",
       programLoad:
         "the program's require: TypeScript compile (and type-check), module bodies, resource declarations",
       serialize: "first to last closure serialization of the dynamic providers",

@@ -60,7 +60,7 @@ export function cliStack(dir: string, name: string, env: Record<string, string>)
   };
 }
 
-/** How a program's TypeScript is loaded (its Pulumi.yaml's runtime options): ts-node, or --require hooks. */
+/** How a program's TypeScript is loaded (its Pulumi.yaml's runtime options): the --require hooks of nodeargs. */
 export function loaderOf(dir: string): { typescript: boolean; requires: string[] } {
   const doc = parseYaml(readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as {
     runtime?: string | { options?: { typescript?: boolean; nodeargs?: string } };
@@ -74,10 +74,14 @@ export function loaderOf(dir: string): { typescript: boolean; requires: string[]
   return { typescript: options.typescript !== false, requires };
 }
 
-/** Node arguments that load TypeScript as the project's program does (ts-node without its type-check). */
+/** Node arguments that load TypeScript as the project's program does (its nodeargs' hooks). */
 export function projectLoaderArgs(): string[] {
   const l = loaderOf(ROOT);
-  return l.typescript ? ["-r", "ts-node/register/transpile-only"] : l.requires.flatMap((r) => ["-r", r]);
+  if (l.typescript)
+    throw new Error(
+      "Pulumi.yaml's runtime.options.typescript is not false: the project loads its TypeScript through nodeargs' --require ./bin/ts-hook.js, and the bench loads it the same way",
+    );
+  return l.requires.flatMap((r) => ["-r", r]);
 }
 
 /** Refuses a bench program that would start differently from the project's own program. */
