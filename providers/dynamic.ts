@@ -95,13 +95,20 @@ export const UUID = {
 };
 
 /**
+ * The globalThis slot of a service's clients. Not `__sophia<service>`, the slot of the providers that
+ * states made before provider references hold as code: a provider process can run that code (a legacy
+ * resource's read or delete) beside today's, and their clients differ (a method one lacks).
+ */
+const clientSlot = (service: string) => `__sophiaClients:${service}`;
+
+/**
  * The API client for these settings, made once per provider process and shared by every resource in it
  * (so they share its token, pacing and caches). `key` names the settings that matter, without holding a
- * whole secret where a part identifies it. Kept on globalThis as `__sophia<service>`: each deserialized
- * copy of this module must find the same cache.
+ * whole secret where a part identifies it. Kept on globalThis (clientSlot): each copy of this module, a
+ * copy serialized into a resource by value included, must find the same cache.
  */
 export function cachedClient<C>(service: string, key: string, make: () => C): C {
-  const slot = `__sophia${service}`;
+  const slot = clientSlot(service);
   let cache: unknown = Reflect.get(globalThis, slot);
   if (!(cache instanceof Map)) {
     cache = new Map<string, C>();
@@ -114,4 +121,9 @@ export function cachedClient<C>(service: string, key: string, make: () => C): C 
     clients.set(key, client);
   }
   return client;
+}
+
+/** Forgets a service's clients (tests: the next call makes a client with new options). */
+export function dropCachedClients(service: string): void {
+  Reflect.deleteProperty(globalThis, clientSlot(service));
 }

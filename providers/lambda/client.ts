@@ -12,7 +12,7 @@
 
 import { requiredSetting } from "../../integrations/keys";
 import { LAMBDA } from "../../integrations/lambda/keys";
-import { type ConfigGet, cachedClient } from "../dynamic";
+import { type ConfigGet, cachedClient, dropCachedClients } from "../dynamic";
 import {
   ApiClient,
   type ApiClientOptions,
@@ -253,9 +253,9 @@ export class LambdaClient {
 
 /** Test-only: timing and transport overrides for every client made by `configuredLambda` afterwards. */
 export function setLambdaClientOptions(o: LambdaClientOptions | undefined): void {
-  const g = globalThis as { __sophiaLambdaOptions?: LambdaClientOptions; __sophiaLambda?: unknown };
+  const g = globalThis as { __sophiaLambdaOptions?: LambdaClientOptions };
   g.__sophiaLambdaOptions = o;
-  g.__sophiaLambda = undefined;
+  dropCachedClients("Lambda");
 }
 
 /** The client for the configured stack (provider process), built once per settings and shared. */

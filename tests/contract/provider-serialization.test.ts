@@ -86,11 +86,25 @@ describe("the reference stored in the state", () => {
       expect({ type, ...out[type] }).toEqual({ type, methods: 6, failures: true });
   });
 
-  test("names where the provider is when the module is gone from the checkout", () => {
+  test("finds a type whose module moved since its state was written", () => {
+    const text = providerReference("providers/moved/away.ts", "portkey:Config");
+    const script = `const p = require("require-from-string")(${JSON.stringify(text)}).handler();
+      console.log(typeof p.read + " " + typeof p.delete)`;
+    const run = spawnSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+    expect({ stderr: run.stderr, stdout: run.stdout.trim() }).toEqual({
+      stderr: "",
+      stdout: "function function",
+    });
+  });
+
+  test("names the type and the module its state names when no module declares the type", () => {
     const text = providerReference("providers/gone/away.ts", "gone:Away");
     const script = `require("require-from-string")(${JSON.stringify(text)}).handler()`;
     const run = spawnSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
     expect(run.status).not.toBe(0);
-    expect(run.stderr).toContain("providers/gone/away.ts");
+    expect(run.stderr).toContain(
+      "declares the dynamic resource type gone:Away (its state says providers/gone/away.ts)",
+    );
+    expect(run.stderr).not.toContain("failed to load");
   });
 });

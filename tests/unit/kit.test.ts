@@ -1,6 +1,6 @@
 // The provider kit: the check, diff, read and configure it generates from a declaration, the per-process
 // client cache and the properties a resource class registers.
-import { cachedClient, configValue, UNKNOWN } from "../../providers/dynamic";
+import { cachedClient, configValue, dropCachedClients, UNKNOWN } from "../../providers/dynamic";
 import {
   dynamicProvider,
   flag,
@@ -13,6 +13,7 @@ import {
   str,
   text,
 } from "../../providers/kit";
+import { providerReference } from "../../providers/reference";
 
 interface Inputs {
   name: string;
@@ -145,7 +146,7 @@ describe("a resource written before providers were stored by reference", () => {
   // its state holds the provider's code (pulumi.dynamic's serialization by value); a reference holds the
   // package name loader.js is linked under
   const code = { __provider: "exports.handler = __f0; function __f0() { /* 40 KB */ }" };
-  const reference = { __provider: 'exports.handler = __f0; ... require("@sophia-ai/providers").attach(...)' };
+  const reference = { __provider: providerReference("tests/unit/kit.test.ts", "kit:Object") };
 
   it("is told from one holding a reference", () => {
     expect(holdsProviderCode({ ...outs, ...code })).toBe(true);
@@ -170,10 +171,38 @@ describe("a resource written before providers were stored by reference", () => {
   });
 
   it("is updated without an API call: its outputs are kept, without the old provider", async () => {
-    remote.clear();
-    const res = await provider.update!("o-s", { ...outs, ...code }, { ...valid, ...reference });
+    const calls: string[] = [];
+    const withUpdate = dynamicProvider<Inputs, Outputs, string[]>({
+      client: () => calls,
+      rules: { name: str(), slug: str(), region: str() },
+      diff: { replace: ["slug", "region"], update: ["name"] },
+      async create(inputs, api) {
+        api().push("create");
+        return { id: "o-s", outs: { ...inputs, objectId: "o-s" } };
+      },
+      async read(_id, props, api) {
+        api().push("read");
+        return props;
+      },
+      async update(_id, _olds, news, api) {
+        api().push("update");
+        return { ...news, objectId: "o-s" };
+      },
+      async delete(_id, _props, api) {
+        api().push("delete");
+      },
+    });
+    const res = await withUpdate.update!("o-s", { ...outs, ...code }, { ...valid, ...reference });
     expect(res).toEqual({ outs });
-    expect(remote.size).toBe(0);
+    expect(calls).toEqual([]);
+    // the same provider calls its update when a property of its own changed as well
+    const renamed = await withUpdate.update!(
+      "o-s",
+      { ...outs, ...code },
+      { ...valid, ...reference, name: "m" },
+    );
+    expect(renamed.outs).toMatchObject({ name: "m" });
+    expect(calls).toEqual(["update"]);
   });
 });
 
@@ -185,6 +214,20 @@ describe("cachedClient", () => {
     expect(cachedClient("KitTest", "url|a", make)).toBe(a);
     expect(cachedClient("KitTest", "url|b", make)).not.toBe(a);
     expect(made).toBe(2);
+    dropCachedClients("KitTest");
+    expect(cachedClient("KitTest", "url|a", make)).not.toBe(a);
+  });
+
+  it("does not hand today's code a client cached by a provider serialized before references", () => {
+    // the slot code stored by value in older states uses (dynamic.ts before provider references)
+    const legacy = new Map([["url|a", { old: true }]]);
+    Reflect.set(globalThis, "__sophiaKitLegacy", legacy);
+    try {
+      expect(cachedClient("KitLegacy", "url|a", () => ({ old: false }))).toEqual({ old: false });
+      expect(legacy.get("url|a")).toEqual({ old: true });
+    } finally {
+      Reflect.deleteProperty(globalThis, "__sophiaKitLegacy");
+    }
   });
 });
 
