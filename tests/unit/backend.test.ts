@@ -14,6 +14,10 @@ describe("redactCredentials", () => {
     expect(redactCredentials("a s3://k:v@b and postgres://u:p@h/d?password=p2&sslmode=disable")).toBe(
       "a s3://k:****@b and postgres://u:****@h/d?password=****&sslmode=disable",
     );
+    // a raw @ in the password (Go's URL parser takes the last @ of the authority): none of it shows
+    expect(redactCredentials("open postgres://u:p@ss@w0rd@h:5432/d failed")).toBe(
+      "open postgres://u:****@h:5432/d failed",
+    );
   });
 
   test("leaves URLs without a password, and other text, as they are", () => {
