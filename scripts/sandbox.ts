@@ -230,7 +230,7 @@ async function up(): Promise<void> {
   const moved = await followPorts(stack, ports);
   if (moved.length)
     console.log(`  pointed ${moved.join(", ")} at the stand-ins' ports (Pulumi.sandbox.yaml)`);
-  const result = await stack.up({ onOutput: (s) => process.stdout.write(s) });
+  const result = await stack.up({ onOutput: (s) => process.stdout.write(redactCredentials(s)) });
   const outputs = await stack.outputs();
   const changes = result.summary.resourceChanges ?? {};
   step("Summary");
@@ -260,7 +260,7 @@ async function down(): Promise<void> {
   step("pulumi destroy --stack sandbox");
   const stack = await localStack({ stackName: "sandbox" });
   await followPorts(stack, ports);
-  await stack.destroy({ onOutput: (s) => process.stdout.write(s) });
+  await stack.destroy({ onOutput: (s) => process.stdout.write(redactCredentials(s)) });
   step("Stopping the stand-ins");
   stopStandIns();
   const url = localBackendUrl({ stackName: "sandbox" });

@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
+import { redactCredentials } from "../../scripts/backend";
 import { ROOT } from "../../scripts/lib";
 import { engineMessage, openStack, progress } from "../common";
 import { CliError, EXIT } from "../exit";
@@ -123,7 +124,9 @@ async function operationCommand(
   operation: "preview" | "up",
   o: { stack: string; result?: string; json?: boolean },
 ): Promise<void> {
-  const log = process.env.SOPHIA_QUIET ? undefined : (t: string) => process.stderr.write(t);
+  const log = process.env.SOPHIA_QUIET
+    ? undefined
+    : (t: string) => process.stderr.write(redactCredentials(t));
   const r = await runOperation(o.stack, operation, { log });
   if (o.result) {
     mkdirSync(path.dirname(path.resolve(o.result)), { recursive: true });

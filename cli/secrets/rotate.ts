@@ -6,6 +6,7 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import { ROTATED_SERVICES, type RotatedService } from "../../integrations/credentials";
 import { rotationStatus, slotGenerations } from "../../integrations/rotation";
 import { STACK } from "../../integrations/stack/keys";
+import { redactCredentials } from "../../scripts/backend";
 import { CliError, EXIT, engineMessage, openStack, progress, stackConfig } from "../common";
 import { DUE_WITHIN_DAYS, maxAgeDaysOf, type RotationEntry } from "./audit";
 import { credentialSlots, type StateDeployment } from "./state";
@@ -345,7 +346,7 @@ function stackDriver(stack: Stack): RotationDriver {
       await stack.up({
         target: targets,
         targetDependents: true,
-        onOutput: process.env.SOPHIA_QUIET ? undefined : (s) => process.stderr.write(s),
+        onOutput: process.env.SOPHIA_QUIET ? undefined : (s) => process.stderr.write(redactCredentials(s)),
       });
     },
     async verify(service) {
