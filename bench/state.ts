@@ -1,9 +1,9 @@
 // `npm run bench -- state`: state bytes per dynamic resource (compact JSON of each resource in `pulumi
 // stack export`) of the providers program at 25 and at N (BENCH_RESOURCES, default 200) resources, beside
 // the floor program's; whether it grows linearly (the same bytes per resource at both sizes); the largest
-// resource and its type. Goal: ≤ 4 KiB per dynamic resource. Also the serialized provider of every
-// resource class in providers/ (bench/providerSizes.ts), which each resource stores twice (inputs and
-// outputs). Bytes do not vary between runs: one run.
+// resource and its type. Goal: ≤ 4 KiB per dynamic resource. Also the `__provider` every resource class
+// in providers/ registers (bench/providerSizes.ts: a reference to its provider, providers/reference.ts),
+// which each resource stores twice (inputs and outputs). Bytes do not vary between runs: one run.
 import * as path from "node:path";
 import { ROOT } from "../scripts/lib";
 import { openPair, RESOURCES } from "./engine";
@@ -19,7 +19,7 @@ interface Measured {
   exportBytes: number;
   meanBytes: number;
   largest: { bytes: number; type: string; urn: string };
-  /** mean bytes per resource type, and the share of it that is the serialized provider */
+  /** mean bytes per resource type, and the share of it that is its `__provider` (inputs and outputs) */
   byType: Record<string, { count: number; meanBytes: number; providerBytes: number }>;
 }
 
@@ -73,10 +73,9 @@ interface ProviderSize {
   exportName: string;
   type: string;
   providerBytes: number;
-  serializeMs: number;
 }
 
-/** The serialized provider of every resource class, measured under mocks in a process of its own. */
+/** The `__provider` of every resource class, measured under mocks in a process of its own. */
 async function providerSizes(): Promise<ProviderSize[]> {
   const script = path.join(ROOT, "bench", "providerSizes.ts");
   const { stdout } = await run(process.execPath, [...projectLoaderArgs(), script]);
@@ -117,7 +116,7 @@ export async function stateBench(): Promise<Figure[]> {
       KIB4,
     ),
     boundFigure(
-      `largest serialized provider ×2, inputs and outputs (${biggest.type})`,
+      `largest __provider ×2, inputs and outputs (${biggest.type})`,
       "bytes",
       [2 * biggest.providerBytes],
       KIB4,

@@ -1,6 +1,8 @@
 // Loads this project's TypeScript without a build step: sucrase strips the types (no type-checking; `npm run
 // typecheck` does that), and the result is cached by content in ~/.cache/sophia-ai/ts (SOPHIA_TS_CACHE), so
-// a command whose modules are unchanged never loads sucrase at all. Used by bin/sophia and `npm run sandbox`.
+// a command whose modules are unchanged never loads sucrase at all. Used by bin/sophia, `npm run sandbox`
+// and `npm run bench`, by the program (Pulumi.yaml's nodeargs) and by its dynamic-provider process
+// (providers/loader.js registers it there).
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const Module = require("node:module");

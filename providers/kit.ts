@@ -51,7 +51,8 @@ const nonEmptyString: Rule = (v, p) => stringProblem(v, p);
 
 /** A required non-empty string, matching `pattern` if given. */
 export const str = (pattern?: Pattern): Rule =>
-  // one shared function where there is no pattern: every rule function is serialized into the state
+  // one shared function where there is no pattern (rules were serialized into the state with their
+  // provider before providers were stored by reference; the upgrade test still serializes them)
   pattern ? (v, p) => stringProblem(v, p, pattern) : nonEmptyString;
 
 /** The rules, applied only when the property is set. */
