@@ -1,6 +1,3 @@
-// The operations CLI's building blocks against the stand-ins and real PostgreSQL/Redis servers
-// (scripts/services.sh starts them; .ci/run and scripts/test.sh call it).
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
@@ -21,16 +18,12 @@ import { configKeyFor, dotenvQuote, envNameFor } from "../../cli/secrets/envName
 import { AIRBYTE_SANDBOX } from "../../sandbox/airbyte";
 import { GITHUB_SANDBOX } from "../../sandbox/github";
 import { type Admin, startTestSandbox, type TestSandbox } from "../helpers/sandbox";
+import { testServices } from "../helpers/services";
 
 jest.setTimeout(60_000);
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const services = Object.fromEntries(
-  execFileSync("bash", [path.join(ROOT, "scripts", "services.sh")], { encoding: "utf8" })
-    .trim()
-    .split("\n")
-    .map((l) => l.split("=")),
-);
+const services = testServices();
 type Values = Map<string, { value: string; secret: boolean }>;
 const values = (plain: Record<string, string>, secret: Record<string, string> = {}): Values =>
   new Map<string, { value: string; secret: boolean }>([

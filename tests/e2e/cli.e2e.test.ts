@@ -1,6 +1,6 @@
 // The `sophia` CLI end to end: real engine, a stack of its own on a temporary backend, the stand-ins, and
 // the real PostgreSQL and Redis servers of scripts/services.sh. Each command runs as a user would run it.
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -10,15 +10,11 @@ import { SLACK_SANDBOX } from "../../sandbox/slack";
 import { ensureEngine, localStack, ROOT } from "../../scripts/lib";
 import { type CliRun, fileBackend, runSophia } from "../helpers/cli";
 import { type Admin, airbyteStackConfig, startTestSandbox, type TestSandbox } from "../helpers/sandbox";
+import { testServices } from "../helpers/services";
 
 jest.setTimeout(240_000);
 
-const services = Object.fromEntries(
-  execFileSync("bash", [path.join(ROOT, "scripts", "services.sh")], { encoding: "utf8" })
-    .trim()
-    .split("\n")
-    .map((l) => l.split("=")),
-);
+const services = testServices();
 const SECRETS = {
   airbyteClientSecret: AIRBYTE_SANDBOX.clientSecret,
   gongAccessKey: "cli-gong-key-77aa",

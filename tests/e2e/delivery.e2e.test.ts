@@ -20,15 +20,11 @@ import { SLACK_SANDBOX } from "../../sandbox/slack";
 import { ensureEngine, localStack, ROOT, SANDBOX_PASSPHRASE } from "../../scripts/lib";
 import { runProcess } from "../helpers/cli";
 import { airbyteStackConfig, startTestSandbox, type TestSandbox } from "../helpers/sandbox";
+import { testServices } from "../helpers/services";
 
 jest.setTimeout(300_000);
 
-const services = Object.fromEntries(
-  execFileSync("bash", [path.join(ROOT, "scripts", "services.sh")], { encoding: "utf8" })
-    .trim()
-    .split("\n")
-    .map((l) => l.split("=")),
-);
+const services = testServices();
 
 let sb: TestSandbox;
 let stack: Stack;
