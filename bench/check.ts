@@ -20,6 +20,7 @@ import { SNOWFLAKE_SANDBOX as SF } from "../sandbox/snowflake";
 import { VERCEL_SANDBOX as V } from "../sandbox/vercel";
 import { ensureEngine, localEnv, localStack, ROOT } from "../scripts/lib";
 import { startTestSandbox, type TestSandbox } from "../tests/helpers/sandbox";
+import { testServices } from "../tests/helpers/services";
 import {
   boundFigure,
   type Figure,
@@ -59,10 +60,12 @@ async function delayingProxy(
 }
 
 /** The test PostgreSQL and Redis servers (scripts/services.sh), or undefined where they cannot run. */
-async function databases(): Promise<Record<string, string> | undefined> {
-  const r = await run("bash", [path.join(ROOT, "scripts", "services.sh")], { allowFail: true });
-  if (r.code !== 0) return undefined;
-  return Object.fromEntries(r.stdout.split("\n").flatMap((l) => (l.includes("=") ? [l.split("=", 2)] : [])));
+function databases(): Record<string, string> | undefined {
+  try {
+    return testServices();
+  } catch {
+    return undefined;
+  }
 }
 
 /** Every integration on, pointed at the stand-ins (and the proxies), with the logins they accept. */
@@ -226,7 +229,7 @@ function figuresOf(runs: CheckRun[], names: string[]): Figure[] {
 
 export async function checkBench(): Promise<Figure[]> {
   ensureEngine({ quiet: true });
-  const db = await databases();
+  const db = databases();
   const sb = await startTestSandbox(); // every stand-in: each integration with an HTTP probe has one
   const proxies = db
     ? await Promise.all(

@@ -127,6 +127,10 @@ function unwrap<T>(r: unknown): T {
   return (o && typeof o === "object" && "success" in o && o.data !== undefined ? o.data : r) as T;
 }
 
+/** The configs of a workspace (listConfigs answers every workspace's), or all when none is named. */
+const inWorkspace = (configs: ConfigApi[], workspaceId?: string): ConfigApi[] =>
+  workspaceId ? configs.filter((c) => c.workspace_id === workspaceId) : configs;
+
 /** How long reads may share one listConfigs answer (a refresh reads every config within a few seconds). */
 export const CONFIG_LIST_SHARED_MS = 5_000;
 
@@ -166,9 +170,7 @@ export class PortkeyClient {
       out.push(...data);
       if (!paged || data.length < size || (r.total !== undefined && out.length >= r.total)) {
         // listConfigs cannot filter by workspace: filter here
-        return kind === "configs" && workspaceId
-          ? out.filter((c) => (c as ConfigApi).workspace_id === workspaceId)
-          : out;
+        return kind === "configs" ? (inWorkspace(out as ConfigApi[], workspaceId) as Kinds[K][]) : out;
       }
     }
   }
@@ -190,9 +192,7 @@ export class PortkeyClient {
         if (this.configList === entry) this.configList = undefined;
       });
     }
-    return this.configList.answer.then((all) =>
-      workspaceId ? all.filter((c) => c.workspace_id === workspaceId) : all,
-    );
+    return this.configList.answer.then((all) => inWorkspace(all, workspaceId));
   }
 
   private wrote(kind: Kind): void {
