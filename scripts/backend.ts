@@ -10,8 +10,8 @@ export const isPostgresBackend = (url: string): boolean => url.startsWith("postg
  * some errors ("unable to open bucket postgres://…").
  */
 export function redactCredentials(text: string): string {
+  // the password runs to the last @ of the authority (Go's URL parser, the engine's, allows a raw @ in it)
   return text
-    // the password runs to the last @ of the authority (Go's URL parser, the engine's, allows a raw @ in it)
     .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s/]*@/gi, "$1****@")
     .replace(/([?&]password=)[^&\s]*/gi, "$1****");
 }
