@@ -6,8 +6,8 @@
 // Most tests use an unpaced client (installed in the provider's client cache) against a stand-in with a
 // high rate limit, to keep the file fast; the pacing test uses the production client (GONG_RATE_LIMIT)
 // against the documented 3 requests per second.
-import { UNKNOWN } from "../../providers/dynamic";
-import { GongClient, gongSettings } from "../../providers/gong/client";
+import { cachedClient, dropCachedClients, UNKNOWN } from "../../providers/dynamic";
+import { configuredGong, GongClient, gongSettings } from "../../providers/gong/client";
 import { crmIntegrationProvider as crm } from "../../providers/gong/crmIntegration";
 import { permissionProfileProvider as profiles } from "../../providers/gong/permissionProfile";
 import { isApiError } from "../../providers/http/client";
@@ -24,15 +24,20 @@ const settings = () => ({
   accessKey: GONG_SANDBOX.accessKey,
   accessKeySecret: GONG_SANDBOX.accessKeySecret,
 });
-const clientCache = () => (globalThis as any).__sophiaGong as Map<string, GongClient> | undefined;
-const cacheKey = () => {
-  const s = settings();
-  return `${s.apiUrl}|${s.accessKey}|${s.accessKeySecret.length}`;
-};
 /** The providers use an unpaced client with short backoff from here on. */
 function useFastClient() {
-  (globalThis as any).__sophiaGong ??= new Map();
-  clientCache()!.set(cacheKey(), new GongClient(settings(), FAST));
+  const s = settings();
+  const fast = new GongClient(s, FAST);
+  dropCachedClients("Gong");
+  cachedClient("Gong", `${s.apiUrl}|${s.accessKey}|${s.accessKeySecret.length}`, () => fast);
+  // the client the providers' configuredGong finds for these settings (a key that no longer matches
+  // configuredGong's would leave the tests on the paced production client, slowly)
+  const config: Record<string, string> = {
+    gongApiUrl: s.apiUrl,
+    gongAccessKey: s.accessKey,
+    gongAccessKeySecret: s.accessKeySecret,
+  };
+  expect(configuredGong((k) => config[k])).toBe(fast);
 }
 const forgetProfileListings = () => (globalThis as any).__sophiaGongProfiles?.clear();
 
@@ -253,7 +258,7 @@ describe("permission profiles", () => {
 
   it("creates N profiles with one listing and N creates, never exceeding the 3 rps limit (timings: bench/)", async () => {
     // The production client (paced per tenant) against the documented limit.
-    clientCache()!.delete(cacheKey());
+    dropCachedClients("Gong");
     forgetProfileListings();
     await admin.settings({ rateLimitPerSecond: 3 });
     await new Promise((r) => setTimeout(r, 1100)); // let the stand-in's window empty
