@@ -149,10 +149,15 @@ export class PortkeyClient {
   }
 
   private async call<T>(method: string, path: string, opts: Parameters<ApiClient["request"]>[2] = {}) {
+    // a write to a config drops the listing reads share, as it starts and once it has ended
+    const writesConfigs = method !== "GET" && path.startsWith("/configs");
+    if (writesConfigs) this.configList = undefined;
     try {
       return await this.http.request<T>(method, path, opts);
     } catch (err) {
       throw portkeyError(err);
+    } finally {
+      if (writesConfigs) this.configList = undefined;
     }
   }
 
@@ -195,10 +200,6 @@ export class PortkeyClient {
     return this.configList.answer.then((all) => inWorkspace(all, workspaceId));
   }
 
-  private wrote(kind: Kind): void {
-    if (kind === "configs") this.configList = undefined;
-  }
-
   /** The object of that name that is not archived (configs and guardrails are found by name). */
   async findActive<K extends "configs" | "guardrails">(
     kind: K,
@@ -225,18 +226,12 @@ export class PortkeyClient {
     body: unknown,
     recover: () => Promise<unknown>,
   ): Promise<{ id?: string; slug?: string }> {
-    this.wrote(kind);
-    return this.call<unknown>("POST", `/${kind}`, { body, recover })
-      .then((r) => unwrap<{ id?: string; slug?: string }>(r))
-      .finally(() => this.wrote(kind));
+    return this.call<unknown>("POST", `/${kind}`, { body, recover }).then((r) => unwrap(r));
   }
 
   update(kind: Kind, slug: string, body: unknown, workspaceId?: string): Promise<unknown> {
     const query = kind === "providers" && workspaceId ? { workspace_id: workspaceId } : undefined;
-    this.wrote(kind);
-    return this.call("PUT", `/${kind}/${encodeURIComponent(slug)}`, { body, query }).finally(() =>
-      this.wrote(kind),
-    );
+    return this.call("PUT", `/${kind}/${encodeURIComponent(slug)}`, { body, query });
   }
 
   /** Updates an object and reads it back (an object gone meanwhile is an error). */
@@ -254,15 +249,12 @@ export class PortkeyClient {
 
   async remove(kind: Kind, slug: string, workspaceId?: string): Promise<void> {
     const query = kind === "providers" && workspaceId ? { workspace_id: workspaceId } : undefined;
-    this.wrote(kind);
     try {
       await this.call("DELETE", `/${kind}/${encodeURIComponent(slug)}`, { query });
     } catch (err) {
       if (isApiError(err) && err.status === 404) return;
       if (kind === "guardrails" && (await this.guardrailGone(err, slug, workspaceId))) return;
       throw err;
-    } finally {
-      this.wrote(kind);
     }
   }
 
