@@ -8,19 +8,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import * as net from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { AIRBYTE_SANDBOX } from "../sandbox/airbyte";
-import { AWS_SANDBOX as AWS } from "../sandbox/aws";
-import { ESTUARY_SANDBOX } from "../sandbox/estuary";
-import { GITHUB_SANDBOX } from "../sandbox/github";
-import { GONG_SANDBOX } from "../sandbox/gong";
-import { LAMBDA_SANDBOX } from "../sandbox/lambda";
-import { OPENROUTER_SANDBOX } from "../sandbox/openrouter";
-import { PORTKEY_SANDBOX } from "../sandbox/portkey";
-import { SNOWFLAKE_SANDBOX as SF } from "../sandbox/snowflake";
-import { VERCEL_SANDBOX as V } from "../sandbox/vercel";
 import { ensureEngine, localEnv, localStack, ROOT } from "../scripts/lib";
 import { startTestSandbox, type TestSandbox } from "../tests/helpers/sandbox";
 import { testServices } from "../tests/helpers/services";
+import { HTTP_INTEGRATIONS, standInConfig } from "../tests/helpers/standInConfig";
 import {
   boundFigure,
   type Figure,
@@ -74,49 +65,11 @@ function stackValues(
   pg?: number,
   redis?: number,
 ): { plain: Record<string, string>; secret: Record<string, string> } {
-  const aws = `http://127.0.0.1:${sb.sandbox.services.aws.port}`;
+  const http = standInConfig(sb);
+  const enabled = HTTP_INTEGRATIONS.map((s) => [`${s}Enabled`, "true"]);
   const plain: Record<string, string> = {
-    ...Object.fromEntries(
-      [
-        "airbyte",
-        "snowflake",
-        "aws",
-        "github",
-        "vercel",
-        "gong",
-        "estuary",
-        "portkey",
-        "openrouter",
-        "lambda",
-      ].map((s) => [`${s}Enabled`, "true"]),
-    ),
-    airbyteApiUrl: sb.url("airbyte"),
-    airbyteClientId: AIRBYTE_SANDBOX.clientId,
-    airbyteWorkspaceId: AIRBYTE_SANDBOX.workspaceId,
-    githubRepository: GITHUB_SANDBOX.repo,
-    "github:owner": GITHUB_SANDBOX.owner,
-    "snowflake:organizationName": SF.organizationName,
-    "snowflake:accountName": SF.accountName,
-    "snowflake:host": "127.0.0.1",
-    "snowflake:protocol": "http",
-    "snowflake:port": String(sb.sandbox.services.snowflake.port),
-    "snowflake:user": SF.adminUser,
-    awsBucketName: AWS.bucket,
-    "aws:region": AWS.region,
-    "aws:accessKey": AWS.admin.accessKeyId,
-    "aws:endpoints": JSON.stringify([{ sts: aws, s3: aws }]),
-    "aws:s3UsePathStyle": "true",
-    vercelApiUrl: sb.url("vercel"),
-    vercelProjectName: V.project,
-    "vercel:team": V.team.slug,
-    gongApiUrl: sb.url("gong"),
-    gongWorkspaceId: GONG_SANDBOX.workspaceId,
-    estuaryApiUrl: `${sb.url("estuary")}${ESTUARY_SANDBOX.restPath}`,
-    estuaryConfigEncryptionUrl: sb.url("estuary"),
-    portkeyApiUrl: sb.url("portkey"),
-    openrouterApiUrl: sb.url("openrouter"),
-    llmModels: JSON.stringify({ allow: ["openai/gpt-4o"], fallbacks: [] }),
-    lambdaApiUrl: sb.url("lambda"),
+    ...Object.fromEntries(enabled),
+    ...http.plain,
     // without the test servers, PostgreSQL and Redis are left out (redisEnabled false; postgres points nowhere)
     postgresHost: "127.0.0.1",
     postgresPort: String(pg ?? 1),
@@ -130,17 +83,7 @@ function stackValues(
     redisSsl: "false",
   };
   const secret = {
-    airbyteClientSecret: AIRBYTE_SANDBOX.clientSecret,
-    "github:token": GITHUB_SANDBOX.token,
-    "snowflake:password": SF.adminPassword,
-    "aws:secretKey": AWS.admin.secretAccessKey,
-    "vercel:apiToken": V.token,
-    gongAccessKey: GONG_SANDBOX.accessKey,
-    gongAccessKeySecret: GONG_SANDBOX.accessKeySecret,
-    estuaryRefreshToken: ESTUARY_SANDBOX.refreshToken,
-    portkeyApiKey: PORTKEY_SANDBOX.apiKey,
-    openrouterManagementKey: OPENROUTER_SANDBOX.managementKey,
-    lambdaApiKey: LAMBDA_SANDBOX.apiKey,
+    ...http.secret,
     postgresPassword: "sophia-test-writer",
     redisPassword: "sophia-test-redis",
   };

@@ -8,33 +8,11 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { runChecks } from "../../cli/check";
 import type { Values } from "../../cli/probes";
-import { AIRBYTE_SANDBOX } from "../../sandbox/airbyte";
-import { AWS_SANDBOX as AWS } from "../../sandbox/aws";
-import { ESTUARY_SANDBOX } from "../../sandbox/estuary";
-import { GITHUB_SANDBOX } from "../../sandbox/github";
-import { GONG_SANDBOX } from "../../sandbox/gong";
-import { LAMBDA_SANDBOX } from "../../sandbox/lambda";
-import { OPENROUTER_SANDBOX } from "../../sandbox/openrouter";
-import { PORTKEY_SANDBOX } from "../../sandbox/portkey";
-import { SNOWFLAKE_SANDBOX as SF } from "../../sandbox/snowflake";
-import { VERCEL_SANDBOX as V } from "../../sandbox/vercel";
 import { type TestSandbox, useContractSandbox } from "../helpers/sandbox";
+import { HTTP_INTEGRATIONS, standInConfig } from "../helpers/standInConfig";
 
 jest.setTimeout(60_000);
 
-/** Every integration `sophia check` probes over HTTP (PostgreSQL and Redis speak their own protocols). */
-const HTTP_INTEGRATIONS = [
-  "airbyte",
-  "github",
-  "snowflake",
-  "aws",
-  "vercel",
-  "gong",
-  "estuary",
-  "portkey",
-  "openrouter",
-  "lambda",
-];
 /**
  * Probes that make more than one call, so that a fault after the first (skip: 1) hits a later stage: the
  * Airbyte workspace, S3 after STS, the Vercel project, Gong's profiles, Estuary's encryption service,
@@ -56,65 +34,10 @@ afterAll(() => {
   else process.env.GITHUB_API_URL = savedGithubApi;
 });
 
-const SECRET_KEYS = [
-  "airbyteClientSecret",
-  "github:token",
-  "snowflake:password",
-  "aws:secretKey",
-  "vercel:apiToken",
-  "gongAccessKey",
-  "gongAccessKeySecret",
-  "estuaryRefreshToken",
-  "portkeyApiKey",
-  "openrouterManagementKey",
-  "lambdaApiKey",
-];
-
 function values(overrides: Record<string, string> = {}): Values {
-  const port = (s: string) => String(sb.sandbox.services[s].port);
-  const aws = `http://127.0.0.1:${port("aws")}`;
-  const all: Record<string, string> = {
-    airbyteApiUrl: sb.url("airbyte"),
-    airbyteClientId: AIRBYTE_SANDBOX.clientId,
-    airbyteClientSecret: AIRBYTE_SANDBOX.clientSecret,
-    airbyteWorkspaceId: AIRBYTE_SANDBOX.workspaceId,
-    githubRepository: GITHUB_SANDBOX.repo,
-    "github:owner": GITHUB_SANDBOX.owner,
-    "github:token": GITHUB_SANDBOX.token,
-    "snowflake:organizationName": SF.organizationName,
-    "snowflake:accountName": SF.accountName,
-    "snowflake:host": "127.0.0.1",
-    "snowflake:protocol": "http",
-    "snowflake:port": port("snowflake"),
-    "snowflake:user": SF.adminUser,
-    "snowflake:password": SF.adminPassword,
-    awsBucketName: AWS.bucket,
-    "aws:region": AWS.region,
-    "aws:accessKey": AWS.admin.accessKeyId,
-    "aws:secretKey": AWS.admin.secretAccessKey,
-    "aws:endpoints": JSON.stringify([{ sts: aws, s3: aws }]),
-    "aws:s3UsePathStyle": "true",
-    vercelApiUrl: sb.url("vercel"),
-    vercelProjectName: V.project,
-    "vercel:apiToken": V.token,
-    "vercel:team": V.team.slug,
-    gongApiUrl: sb.url("gong"),
-    gongWorkspaceId: GONG_SANDBOX.workspaceId,
-    gongAccessKey: GONG_SANDBOX.accessKey,
-    gongAccessKeySecret: GONG_SANDBOX.accessKeySecret,
-    estuaryApiUrl: `${sb.url("estuary")}${ESTUARY_SANDBOX.restPath}`,
-    estuaryConfigEncryptionUrl: sb.url("estuary"),
-    estuaryRefreshToken: ESTUARY_SANDBOX.refreshToken,
-    portkeyApiUrl: sb.url("portkey"),
-    portkeyApiKey: PORTKEY_SANDBOX.apiKey,
-    openrouterApiUrl: sb.url("openrouter"),
-    openrouterManagementKey: OPENROUTER_SANDBOX.managementKey,
-    llmModels: JSON.stringify({ allow: ["openai/gpt-4o"], fallbacks: [] }),
-    lambdaApiUrl: sb.url("lambda"),
-    lambdaApiKey: LAMBDA_SANDBOX.apiKey,
-    ...overrides,
-  };
-  return new Map(Object.entries(all).map(([k, v]) => [k, { value: v, secret: SECRET_KEYS.includes(k) }]));
+  const { plain, secret } = standInConfig(sb);
+  const all: Record<string, string> = { ...plain, ...secret, ...overrides };
+  return new Map(Object.entries(all).map(([k, v]) => [k, { value: v, secret: k in secret }]));
 }
 
 const check = async (only: string[], v = values()) => {
